@@ -1,0 +1,3 @@
+from artkit.cli import main
+
+main()

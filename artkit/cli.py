@@ -1,0 +1,151 @@
+"""The ``artkit`` command line. Commands parse options, call the library and print; nothing more."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from artkit.errors import ArtkitError
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """User errors print one clean message and exit non-zero; ``--debug`` shows the traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, debug: bool = False, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ArtkitError as exc:
+            if debug:
+                raise
+            _fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            if debug:
+                raise
+            _fail("interrupted.", 130)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+            if debug:
+                raise
+            _fail(f"unexpected {type(exc).__name__}: {exc}\n  Run again with --debug to see the traceback.", 1)
+
+    return click.option("--debug", is_flag=True, help="Show the full traceback on errors.")(wrapper)
+
+
+def plugin_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--plugin",
+        "plugin_files",
+        multiple=True,
+        type=click.Path(dir_okay=False),
+        help="Load a plugin from a Python file (repeatable). Loading a plugin runs its code.",
+    )(command)
+
+
+def override_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--prompt", "prompts", multiple=True, help="A text prompt (repeatable); replaces the preset's."),
+        click.option("--seed", type=int, help="Random seed."),
+        click.option("--steps", type=int, help="Number of optimisation steps."),
+        click.option("--size", help="Image size as WIDTHxHEIGHT, e.g. 256x256."),
+        click.option(
+            "--set", "sets", multiple=True, metavar="KEY=VALUE", help="Set any preset key, e.g. losses.0.weight=2."
+        ),
+        click.option("--no-plugins", is_flag=True, help="Refuse to load plugin files named by the preset."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return plugin_option(command)
+
+
+def _overrides(prompts, seed, steps, size, sets, plugin_files, no_plugins):
+    from artkit.resolve import Overrides
+
+    return Overrides(list(prompts) or None, seed, steps, size, list(sets), list(plugin_files), not no_plugins)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="artkit")
+def cli() -> None:
+    """artkit: text-guided generative art by optimisation.
+
+    Start with: artkit run quickstart --prompt "a red circle on the left"
+    """
+
+
+@cli.command()
+@click.argument("preset")
+@override_options
+@click.option(
+    "--out", type=click.Path(file_okay=False), default="runs", show_default=True, help="Where run directories go."
+)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@handle_errors
+def run(preset, prompts, seed, steps, size, sets, plugin_files, no_plugins, out, quiet) -> None:
+    """Run PRESET (a name from `artkit presets`, or a YAML file)."""
+    from artkit.api import run_plan
+    from artkit.resolve import prepare
+
+    plan, plugins = prepare(preset, _overrides(prompts, seed, steps, size, sets, plugin_files, no_plugins))
+    result = run_plan(plan, plugins, Path(out), progress=not quiet)
+    click.echo(f"Wrote {result.run_dir / 'final.png'}")
+
+
+@cli.command()
+@plugin_option
+@handle_errors
+def presets(plugin_files) -> None:
+    """List the presets, with their descriptions."""
+    from artkit.plugin_manager import load_plugins
+    from artkit.presets import available_presets, read_yaml
+
+    found = available_presets(load_plugins(plugin_files).preset_dirs)
+    width = max((len(n) for n in found), default=0)
+    for name, path in found.items():
+        description = str(read_yaml(path).get("description", "")).strip().splitlines()
+        click.echo(f"{name:<{width}}  {description[0] if description else ''}")
+
+
+@cli.command()
+@plugin_option
+@click.option("--kind", type=click.Choice(["generator", "loss", "augmentation", "perceptor", "output"]))
+@handle_errors
+def plugins(plugin_files, kind) -> None:
+    """List every component by kind, with the plugin that provides it."""
+    from artkit.plugin_manager import load_plugins
+    from artkit.registry import PLURALS
+
+    registry = load_plugins(plugin_files).registry
+    current = None
+    for entry in registry.list(kind):
+        if entry.kind != current:
+            current = entry.kind
+            click.echo(f"{PLURALS[entry.kind]}:")
+        aliases = f" (aliases: {', '.join(entry.aliases)})" if entry.aliases else ""
+        click.echo(f"  {entry.name:<12} {entry.description}{aliases}\n  {'':<12} from {entry.plugin}")
+
+
+@cli.command()
+@click.argument("preset")
+@override_options
+@handle_errors
+def show(preset, prompts, seed, steps, size, sets, plugin_files, no_plugins) -> None:
+    """Print the resolved configuration of PRESET (defaults filled in), as YAML."""
+    from artkit.resolve import prepare
+
+    plan, _ = prepare(preset, _overrides(prompts, seed, steps, size, sets, plugin_files, no_plugins))
+    click.echo(yaml.safe_dump(plan.resolved(), sort_keys=False), nl=False)
+
+
+def main() -> None:
+    cli(prog_name="artkit")

@@ -1,0 +1,1 @@
+"""The run loop: build components from a plan, optimise, write outputs."""

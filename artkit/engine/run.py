@@ -1,0 +1,197 @@
+"""A run: its components, its directory, and the optimisation loop."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import yaml
+from torch import Tensor
+
+from artkit.components import Augmentation, Generator, Loss, Output, Perceptor, RunInfo
+from artkit.context import StepContext
+from artkit.engine.setup import lr_factor, make_optimizer, pick_device, seed_everything
+from artkit.errors import RunInterrupted
+from artkit.files import atomic_write, new_run_dir
+from artkit.images import save_png
+from artkit.plugin_manager import Plugins
+from artkit.resolve import Plan
+
+
+@dataclass
+class Run:
+    """Everything about one run; handed to the ``run_started``, ``step_finished`` and ``run_finished`` hooks.
+
+    Attributes:
+        plan: the validated configuration; ``plan.resolved()`` is what ``config.yaml`` holds.
+        dir: the run's own output directory.
+        step: the last finished step (0 before the first).
+        losses: the loss terms of the last step as tensors on the device (``total`` included);
+            turning them into numbers syncs with the device, so do it only when you log.
+        image: the last image (1, 3, H, W), detached.
+        metrics: records appended by outputs that log (the ``metrics`` output), returned by ``artkit.run``.
+    """
+
+    plan: Plan
+    plugins: Plugins
+    dir: Path
+    info: RunInfo
+    generator: Generator
+    perceptors: list[Perceptor]
+    augmentations: list[Augmentation]
+    loss_fns: dict[str, Loss]
+    outputs: list[Output]
+    optimizer: torch.optim.Optimizer
+    step: int = 0
+    losses: dict[str, Tensor] = field(default_factory=dict)
+    image: Tensor | None = None
+    metrics: list[dict[str, Any]] = field(default_factory=list)
+    interrupted: bool = False
+    started_at: float = field(default_factory=time.perf_counter)
+    _base_lrs: list[float] = field(default_factory=list)
+
+    @property
+    def steps(self) -> int:
+        return self.plan.run.steps
+
+    @property
+    def lr(self) -> float:
+        return self.optimizer.param_groups[0]["lr"]
+
+    def png_text(self) -> dict[str, str]:
+        """Text chunks stored in every PNG the run writes: prompts, seed, step and resolved config."""
+        prompts = " | ".join(p.describe() for p in self.plan.run.prompts)
+        config = yaml.safe_dump(self.plan.resolved(), sort_keys=False)
+        return {"prompt": prompts, "seed": str(self.plan.run.seed), "step": str(self.step), "config": config}
+
+    def step_once(self) -> None:
+        """One optimisation step: image, cutouts, losses, backward, update, projection."""
+        index = self.step
+        for group, base in zip(self.optimizer.param_groups, self._base_lrs, strict=True):
+            group["lr"] = base * lr_factor(self.plan.run.optimizer, index, self.steps)
+        image = self.generator()
+        ctx = StepContext(image, index + 1, self.augmentations, self.perceptors)
+        terms = {name: loss(ctx) * loss.config.weight for name, loss in self.loss_fns.items()}
+        total = torch.stack(list(terms.values())).sum()
+        self.optimizer.zero_grad(set_to_none=True)
+        total.backward()
+        self.optimizer.step()
+        self.generator.project()
+        self.losses = {"total": total.detach(), **{k: v.detach() for k, v in terms.items()}}
+        self.image = image.detach()
+        self.step = index + 1
+
+    @torch.no_grad()
+    def current_image(self) -> Tensor:
+        """The image the generator makes now (after the last update)."""
+        return self.generator().detach()
+
+    def save_final(self) -> Tensor:
+        image = self.current_image()
+        save_png(image, self.dir / "final.png", self.png_text())
+        return image
+
+
+def build_run(plan: Plan, plugins: Plugins, out_root: Path) -> Run:
+    """Creates the run directory, seeds every RNG and builds the components of ``plan``."""
+    cfg = plan.run
+    device = pick_device(cfg.device)
+    seed_everything(cfg.seed)
+    info = RunInfo(size=cfg.size, device=device, seed=cfg.seed, steps=cfg.steps, prompts=list(cfg.prompts))
+    label = cfg.prompts[0].text or "image" if cfg.prompts else plan.generator.entry.name
+    run_dir = new_run_dir(out_root, label)
+    _write_config(plan, run_dir)
+    generator = plan.generator.build(info).to(device)
+    perceptors = [_frozen(p.build(info).to(device)) for p in plan.lists["perceptors"]]
+    augmentations = [a.build(info).to(device) for a in plan.lists["augmentations"]]
+    loss_fns = _named_losses(plan, info, device)
+    outputs = [o.build(info) for o in plan.lists["outputs"]]
+    optimizer = make_optimizer(cfg.optimizer, generator)
+    base_lrs = [g["lr"] for g in optimizer.param_groups]
+    return Run(
+        plan,
+        plugins,
+        run_dir,
+        info,
+        generator,
+        perceptors,
+        augmentations,
+        loss_fns,
+        outputs,
+        optimizer,
+        _base_lrs=base_lrs,
+    )
+
+
+def _write_config(plan: Plan, run_dir: Path) -> None:
+    text = yaml.safe_dump(plan.resolved(), sort_keys=False)
+    atomic_write(run_dir / "config.yaml", lambda handle: handle.write(text), mode="w")
+
+
+def _frozen(perceptor: Perceptor) -> Perceptor:
+    perceptor.eval()
+    perceptor.requires_grad_(False)
+    return perceptor
+
+
+def _named_losses(plan: Plan, info: RunInfo, device: torch.device) -> dict[str, Loss]:
+    named: dict[str, Loss] = {}
+    for loss_plan in plan.lists["losses"]:
+        name, n = loss_plan.entry.name, 2
+        while name in named:
+            name, n = f"{loss_plan.entry.name}_{n}", n + 1
+        named[name] = loss_plan.build(info).to(device)
+    return named
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Treats SIGTERM like Ctrl-C for the duration, so a killed run still keeps its outputs."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def execute(run: Run, progress: Any = None) -> Run:
+    """Runs every step, calling outputs and hooks; keeps ``final.png`` even when interrupted."""
+    hook = run.plugins.hook
+    for output in run.outputs:
+        output.start(run)
+    hook.run_started(run=run)
+    try:
+        with sigterm_as_interrupt():
+            while run.step < run.steps:
+                run.step_once()
+                for output in run.outputs:
+                    output.step(run, run.step)
+                hook.step_finished(run=run, step=run.step)
+                if progress is not None:
+                    progress(run)
+    except KeyboardInterrupt:
+        run.interrupted = True
+    finally:
+        run.save_final()
+        for output in run.outputs:
+            output.finish(run)
+        hook.run_finished(run=run)
+    if run.interrupted:
+        raise RunInterrupted(
+            f"Interrupted at step {run.step} of {run.steps}; the last image is in {run.dir / 'final.png'}."
+        )
+    return run

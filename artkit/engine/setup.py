@@ -1,0 +1,63 @@
+"""Device choice, seeding and optimiser construction for a run."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import torch
+
+from artkit.components import Generator
+from artkit.errors import ConfigError
+from artkit.schema import OptimizerConfig
+
+
+def pick_device(name: str) -> torch.device:
+    """``auto`` picks CUDA, then Apple MPS, then the CPU; a named device must exist."""
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise ConfigError(f"device: '{name}' was asked for but CUDA is not available here. Use device: auto or cpu.")
+    if name == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ConfigError("device: 'mps' was asked for but Apple MPS is not available here. Use device: auto or cpu.")
+    return torch.device(name)
+
+
+def seed_everything(seed: int) -> None:
+    """Seeds every RNG a run draws from: Python, NumPy, torch (CPU and CUDA; kornia uses torch's)."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def make_optimizer(config: OptimizerConfig, generator: Generator) -> torch.optim.Optimizer:
+    groups = generator.param_groups(config.lr)
+    if not any(g["params"] for g in groups):
+        raise ConfigError("generator: it has no trainable parameters, so there is nothing to optimise.")
+    if config.name == "sgd":
+        return torch.optim.SGD(groups, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
+    cls = torch.optim.AdamW if config.name == "adamw" else torch.optim.Adam
+    return cls(groups, lr=config.lr, weight_decay=config.weight_decay)
+
+
+def lr_factor(config: OptimizerConfig, step: int, steps: int) -> float:
+    """The learning-rate multiplier at ``step`` (from 0): warm-up, then the schedule.
+
+    ``step`` divides the rate by 10 at 75% of the steps, as Pixray does.
+
+    Example:
+        >>> lr_factor(OptimizerConfig(schedule="step"), 80, 100)
+        0.1
+    """
+    if step < config.warmup:
+        return (step + 1) / config.warmup
+    if config.schedule == "cosine":
+        progress = (step - config.warmup) / max(1, steps - config.warmup)
+        return 0.5 * (1 + float(np.cos(np.pi * progress)))
+    if config.schedule == "step":
+        return 0.1 if step >= 0.75 * steps else 1.0
+    return 1.0

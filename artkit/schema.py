@@ -1,0 +1,93 @@
+"""The preset schema: top-level keys, their types and defaults. Component options are checked later,
+against each component's own ``Config`` (see :mod:`artkit.resolve`)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from artkit.prompts import Prompt
+
+MAX_SIDE = 4096
+DEVICE_PATTERN = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
+
+
+class OptimizerConfig(BaseModel):
+    """``optimizer:`` which optimiser, its learning rate and schedule."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Literal["adam", "adamw", "sgd"] = "adam"
+    lr: float = Field(default=0.05, gt=0)
+    schedule: Literal["constant", "cosine", "step"] = "constant"
+    warmup: int = Field(default=0, ge=0)
+    weight_decay: float = Field(default=0.0, ge=0)
+    momentum: float = Field(default=0.9, ge=0, lt=1)
+
+
+class RunConfig(BaseModel):
+    """A whole preset, after ``extends`` and overrides are applied."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = ""
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+    size: tuple[int, int] = (64, 64)
+    steps: int = Field(default=100, ge=1, le=1_000_000)
+    device: str = "auto"
+    prompts: list[Prompt] = Field(default_factory=list)
+    generator: dict[str, Any] = Field(default_factory=lambda: {"name": "pixel"})
+    perceptors: list[dict[str, Any]] = Field(default_factory=list)
+    losses: list[dict[str, Any]] = Field(default_factory=list)
+    augmentations: list[dict[str, Any]] = Field(default_factory=list)
+    optimizer: OptimizerConfig = Field(default_factory=OptimizerConfig)
+    outputs: list[dict[str, Any]] = Field(default_factory=lambda: [{"name": "metrics"}])
+    plugins: list[str] = Field(default_factory=list)
+
+    @field_validator("size", mode="before")
+    @classmethod
+    def _parse_size(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", value)
+            if not match:
+                raise ValueError(f"size must be WIDTHxHEIGHT, like 256x256. Got {value!r}")
+            return int(match[1]), int(match[2])
+        return value
+
+    @field_validator("size")
+    @classmethod
+    def _check_size(cls, value: tuple[int, int]) -> tuple[int, int]:
+        for side in value:
+            if not 8 <= side <= MAX_SIDE:
+                raise ValueError(f"each side must be between 8 and {MAX_SIDE} pixels. Got {list(value)}")
+        return value
+
+    @field_validator("device")
+    @classmethod
+    def _check_device(cls, value: str) -> str:
+        if not DEVICE_PATTERN.match(value):
+            raise ValueError(f"device must be auto, cpu, cuda, cuda:N or mps. Got {value!r}")
+        return value
+
+    @field_validator("prompts", mode="before")
+    @classmethod
+    def _parse_prompts(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list):
+            return [{"text": v} if isinstance(v, str) else v for v in value]
+        return value
+
+    @field_validator("generator", mode="before")
+    @classmethod
+    def _generator_by_name(cls, value: Any) -> Any:
+        return {"name": value} if isinstance(value, str) else value
+
+    @field_validator("perceptors", "losses", "augmentations", "outputs", mode="before")
+    @classmethod
+    def _components_by_name(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [{"name": v} if isinstance(v, str) else v for v in value]
+        return value

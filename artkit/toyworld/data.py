@@ -1,0 +1,59 @@
+"""Batches of rendered, augmented toy-world scenes with captions, for training toyclip and the judge."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from artkit.toyworld.captions import describe
+from artkit.toyworld.render import render
+from artkit.toyworld.scene import Scene, sample_scene
+
+
+@dataclass
+class Batch:
+    images: Tensor
+    scenes: list[Scene]
+    captions: list[str]
+
+
+def robustness_augment(images: Tensor, gen: torch.Generator, crop_scale: float = 0.7) -> Tensor:
+    """The views a guided image is seen through: mild crops, small rotations, blur, strong noise.
+
+    Crops keep at least ``crop_scale`` of each side, so an object on the left stays on the left.
+    """
+    b, _, h, w = images.shape
+    scale = crop_scale + (1 - crop_scale) * torch.rand(b, generator=gen)
+    angle = (torch.rand(b, generator=gen) * 2 - 1) * 0.14
+    shift = (torch.rand(b, 2, generator=gen) * 2 - 1) * (1 - scale[:, None])
+    cos, sin = torch.cos(angle) * scale, torch.sin(angle) * scale
+    theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1)
+    grid = torch.nn.functional.affine_grid(theta, [b, 3, h, w], align_corners=False)
+    out = torch.nn.functional.grid_sample(images, grid, padding_mode="reflection", align_corners=False)
+    blur = torch.rand(b, 1, 1, 1, generator=gen) < 0.25
+    out = torch.where(blur, _box_blur(out), out)
+    sigma = torch.rand(b, 1, 1, 1, generator=gen) ** 2 * 0.15
+    return (out + sigma * torch.randn(out.shape, generator=gen)).clamp(0, 1)
+
+
+def _box_blur(images: Tensor) -> Tensor:
+    return torch.nn.functional.avg_pool2d(images, 3, stride=1, padding=1, count_include_pad=False)
+
+
+def make_batch(
+    rng: random.Random,
+    gen: torch.Generator,
+    size: int,
+    batch_size: int,
+    allow_held_out: bool = False,
+    augment: bool = True,
+) -> Batch:
+    """Samples, renders and (optionally) augments a batch of scenes with one caption each."""
+    scenes = [sample_scene(rng, allow_held_out=allow_held_out) for _ in range(batch_size)]
+    images = render(scenes, size=size, generator=gen)
+    if augment:
+        images = robustness_augment(images, gen)
+    return Batch(images, scenes, [describe(s, rng) for s in scenes])

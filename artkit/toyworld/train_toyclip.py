@@ -1,0 +1,112 @@
+"""Trains toyclip on the toy world: ``python -m artkit.toyworld.train_toyclip --seed 0``.
+
+Deterministic given the seed on one machine (CPU, fixed thread count). Writes the weights as
+safetensors and a report (``toyclip_report.json``) with the zero-shot accuracy curve.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import time
+from pathlib import Path
+
+import torch
+
+from artkit.toyworld import toyclip
+from artkit.toyworld.data import make_batch
+from artkit.toyworld.evaluate import zero_shot_report
+
+
+def contrastive_loss(
+    image_emb: torch.Tensor, text_emb: torch.Tensor, scale: torch.Tensor, captions: list[str]
+) -> torch.Tensor:
+    """Symmetric InfoNCE where every pair with the same caption counts as a positive."""
+    image_emb = torch.nn.functional.normalize(image_emb, dim=-1)
+    text_emb = torch.nn.functional.normalize(text_emb, dim=-1)
+    logits = scale.exp() * image_emb @ text_emb.T
+    ids = {c: i for i, c in enumerate(dict.fromkeys(captions))}
+    labels = torch.tensor([ids[c] for c in captions])
+    target = (labels[:, None] == labels[None, :]).float()
+    target = target / target.sum(dim=1, keepdim=True)
+    loss_i = -(target * logits.log_softmax(dim=1)).sum(dim=1).mean()
+    loss_t = -(target * logits.log_softmax(dim=0)).sum(dim=0).mean()
+    return (loss_i + loss_t) / 2
+
+
+def lr_at(step: int, steps: int, lr: float, warmup: int) -> float:
+    if step < warmup:
+        return lr * (step + 1) / warmup
+    progress = (step - warmup) / max(1, steps - warmup)
+    return lr * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def evaluate(model, tokenize) -> dict[str, float]:
+    model.eval()
+    report = zero_shot_report(model.encode_image, lambda texts: model.encode_text(tokenize(texts)))
+    model.train()
+    return report
+
+
+def train(args: argparse.Namespace) -> None:
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    rng, gen = random.Random(args.seed), torch.Generator().manual_seed(args.seed)
+    toyclip.register_config()
+    import open_clip
+
+    model = open_clip.create_model(toyclip.MODEL_NAME, pretrained=None)
+    tokenize = toyclip.tokenizer()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.05)
+    curve, used_tokens, start = [], [], time.time()
+    model.train()
+    for step in range(args.steps):
+        for group in optimizer.param_groups:
+            group["lr"] = lr_at(step, args.steps, args.lr, args.warmup)
+        batch = make_batch(rng, gen, 64, args.batch_size)
+        tokens = tokenize(batch.captions)
+        used_tokens.append(tokens.unique())
+        loss = contrastive_loss(
+            model.encode_image(batch.images), model.encode_text(tokens), model.logit_scale, batch.captions
+        )
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        with torch.no_grad():
+            model.logit_scale.clamp_(0, math.log(100))
+        if (step + 1) % args.eval_every == 0 or step + 1 == args.steps:
+            point = {"step": step + 1, "minutes": round((time.time() - start) / 60, 2), "loss": round(loss.item(), 4)}
+            point.update({k: round(v, 4) for k, v in evaluate(model, tokenize).items()})
+            curve.append(point)
+            print(json.dumps(point), flush=True)
+            toyclip.save_state_dict(model, args.out, torch.cat(used_tokens))
+    report = {
+        "seed": args.seed,
+        "steps": args.steps,
+        "batch_size": args.batch_size,
+        "lr": args.lr,
+        "threads": args.threads,
+        "final": curve[-1],
+        "curve": curve,
+    }
+    args.out.with_name("toyclip_report.json").write_text(json.dumps(report, indent=2) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("command", choices=["train"], nargs="?", default="train")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--steps", type=int, default=1500)
+    parser.add_argument("--batch-size", type=int, default=160)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--warmup", type=int, default=100)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--eval-every", type=int, default=100)
+    parser.add_argument("--out", type=Path, default=toyclip.WEIGHTS_PATH)
+    train(parser.parse_args())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+"""The ``openclip`` perceptor: any open_clip model, by architecture and pretrained tag.
+
+Several entries in a preset's ``perceptors`` make an ensemble: the ``clip`` loss averages over them.
+``model: toyclip`` is artkit's own small CLIP, shipped in the package and trained on the toy world.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+import torch
+from pydantic import Field
+from torch import Tensor
+
+import artkit
+from artkit.errors import ModelUnavailableError, unknown_name
+
+DEFAULT = "default"
+
+
+class OpenClipPerceptor(artkit.Perceptor):
+    """An open_clip model (``model``, ``pretrained`` tag or file); text embeddings are cached.
+
+    ``pretrained: default`` means ``openai`` where that tag exists, the shipped weights for toyclip,
+    and the first published tag otherwise; ``pretrained: null`` builds the model with random weights.
+    """
+
+    class Config(artkit.ComponentConfig):
+        model: str = "ViT-B-32"
+        pretrained: str | None = Field(default=DEFAULT, description="a tag, a local weights file, or null")
+        precision: Literal["fp32", "fp16", "bf16"] = "fp32"
+        cache_dir: str | None = None
+
+    def __init__(self, config: Config, info: artkit.RunInfo) -> None:
+        super().__init__(config, info)
+        self.model, normalisation = _create(config)
+        self.model.requires_grad_(False)
+        size = self.model.visual.image_size
+        self.input_size = int(size[0] if isinstance(size, (tuple, list)) else size)
+        mean, std = normalisation
+        self.register_buffer("mean", torch.tensor(mean).view(1, 3, 1, 1), persistent=False)
+        self.register_buffer("std", torch.tensor(std).view(1, 3, 1, 1), persistent=False)
+        self._tokenizer = _tokenizer(config.model)
+        self._text_cache: dict[str, Tensor] = {}
+
+    @property
+    def label(self) -> str:
+        return f"{self.config.model}/{self.config.pretrained}"
+
+    def encode_image(self, images: Tensor) -> Tensor:
+        dtype = next(self.model.parameters()).dtype
+        features = self.model.encode_image(((images - self.mean) / self.std).to(dtype))
+        return torch.nn.functional.normalize(features.float(), dim=-1)
+
+    @torch.no_grad()
+    def encode_text(self, texts: list[str]) -> Tensor:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._text_cache]
+        if missing:
+            tokens = self._tokenizer(missing).to(self.mean.device)
+            features = torch.nn.functional.normalize(self.model.encode_text(tokens).float(), dim=-1)
+            self._text_cache.update(zip(missing, features, strict=True))
+        return torch.stack([self._text_cache[t] for t in texts])
+
+
+def _create(config: OpenClipPerceptor.Config) -> tuple[torch.nn.Module, tuple[Any, Any]]:
+    if config.model == "toyclip":
+        return _create_toyclip(config), ((0.0, 0.0, 0.0), (1.0, 1.0, 1.0))
+    import open_clip
+
+    if config.model not in open_clip.list_models():
+        raise unknown_name("open_clip model", config.model, open_clip.list_models(), "model")
+    pretrained = _resolve_tag(config)
+    with _quiet_root_logger():
+        try:
+            model = open_clip.create_model(
+                config.model, pretrained=pretrained, precision=config.precision, cache_dir=config.cache_dir
+            )
+        except Exception as exc:  # network errors come in many types; all mean the same to the user
+            raise _unavailable(config, pretrained, exc) from exc
+    pre = getattr(model.visual, "preprocess_cfg", None) or {}
+    mean = pre.get("mean", open_clip.OPENAI_DATASET_MEAN)
+    std = pre.get("std", open_clip.OPENAI_DATASET_STD)
+    return model.eval(), (mean, std)
+
+
+def _create_toyclip(config: OpenClipPerceptor.Config) -> torch.nn.Module:
+    from artkit.toyworld import toyclip
+
+    if config.pretrained not in (DEFAULT, "artkit", None):
+        raise artkit.ConfigError(
+            f"pretrained: toyclip ships its own weights; use pretrained: default (or null for random). Got {config.pretrained!r}."
+        )
+    with _quiet_root_logger():
+        model = toyclip.create(pretrained=config.pretrained is not None)
+    dtype = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}[config.precision]
+    return model.to(dtype)
+
+
+def _resolve_tag(config: OpenClipPerceptor.Config) -> str | None:
+    import open_clip
+
+    if config.pretrained is None:
+        return None
+    tags = open_clip.list_pretrained_tags_by_model(config.model)
+    if config.pretrained == DEFAULT:
+        return "openai" if "openai" in tags else (tags[0] if tags else None)
+    if config.pretrained not in tags and not Path(config.pretrained).expanduser().is_file():
+        raise artkit.ConfigError(
+            f"pretrained: '{config.pretrained}' is neither a published tag of {config.model} "
+            f"({', '.join(tags) or 'none'}) nor an existing weights file."
+        )
+    return config.pretrained
+
+
+def _unavailable(config: OpenClipPerceptor.Config, tag: str | None, exc: Exception) -> ModelUnavailableError:
+    return ModelUnavailableError(
+        f"could not load weights '{tag}' for open_clip model '{config.model}': {str(exc).splitlines()[0][:200]}\n"
+        "  artkit may be offline, or the download failed. Either download them once on a connected machine "
+        "(they are cached in ~/.cache/huggingface, or cache_dir), give a local file with "
+        "`pretrained: /path/to/open_clip_pytorch_model.bin`, or use `model: toyclip`, which needs no download."
+    )
+
+
+@contextmanager
+def _quiet_root_logger() -> Iterator[None]:
+    # open_clip logs "initialized randomly" and download failures on the root logger; we report our own
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        root.setLevel(level)
+
+
+def _tokenizer(model: str):
+    if model == "toyclip":
+        from artkit.toyworld import toyclip
+
+        return toyclip.tokenizer()
+    import open_clip
+
+    return open_clip.get_tokenizer(model)
+
+
+@artkit.hookimpl
+def register_perceptors(register):
+    register("openclip", OpenClipPerceptor, aliases=("open_clip",))

@@ -1,0 +1,1 @@
+"""Presets shipped with artkit: YAML files addressable by name (``artkit run quickstart``)."""
