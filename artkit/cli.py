@@ -147,5 +147,49 @@ def show(preset, prompts, seed, steps, size, sets, plugin_files, no_plugins) -> 
     click.echo(yaml.safe_dump(plan.resolved(), sort_keys=False), nl=False)
 
 
+@cli.command(name="eval")
+@click.argument("presets", nargs=-1)
+@click.option("--prompts", "n_prompts", type=int, default=6, show_default=True, help="How many toy-world prompts.")
+@click.option("--budgets", default="25,50,100,200", show_default=True, help="Step budgets, comma-separated.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--out", type=click.Path(file_okay=False), default="runs/eval", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line instead of a table.")
+@handle_errors
+def eval_command(presets, n_prompts, budgets, seed, out, as_json) -> None:
+    """Toy-world fidelity: how often an independent judge reads each prompt in the pictures PRESETS
+    (default: quickstart) draw, per attribute and step budget, with toyclip's score and time."""
+    import json
+
+    from artkit.toyworld.evalbench import evaluate
+
+    steps = _budgets(budgets)
+    columns = ["preset", "steps", "prompts", "colour", "shape", "position", "background", "all", "toyclip", "seconds"]
+    if not as_json:
+        click.echo("  ".join(f"{c:>10}" for c in columns))
+
+    def show_row(cell) -> None:
+        row = cell.summary()
+        text = json.dumps(row) if as_json else "  ".join(f"{_cell(row[c]):>10}" for c in columns)
+        click.echo(text)
+
+    evaluate(list(presets) or ["quickstart"], steps, n_prompts, Path(out), seed, on_result=show_row)
+
+
+def _budgets(text: str) -> list[int]:
+    try:
+        steps = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        steps = []
+    if not steps or min(steps) < 1:
+        raise ArtkitError(f"--budgets {text!r}: give positive step counts separated by commas, like 25,50,100.")
+    return steps
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
 def main() -> None:
     cli(prog_name="artkit")

@@ -97,3 +97,62 @@ def test_importing_artkit_does_not_import_torch():
     code = "import sys, artkit; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+EVERY_KIND = '''
+import torch
+import artkit
+from pathlib import Path
+from artkit.testing import TinyPerceptor
+
+class Shrink(artkit.Augmentation):
+    """Whole image, resized."""
+    def forward(self, image, size):
+        return torch.nn.functional.interpolate(image, size=(size, size), mode="area").expand(2, -1, -1, -1)
+
+class StepLog(artkit.Output):
+    """Writes the step numbers."""
+    def step(self, run, step):
+        with open(run.dir / "steps.txt", "a") as f:
+            f.write(f"{step}\\n")
+
+@artkit.hookimpl
+def register_perceptors(register):
+    register("tiny", TinyPerceptor)
+
+@artkit.hookimpl
+def register_augmentations(register):
+    register("shrink", Shrink)
+
+@artkit.hookimpl
+def register_outputs(register):
+    register("steplog", StepLog)
+
+@artkit.hookimpl
+def register_presets(register):
+    register(Path(__file__).parent / "my_presets")
+'''
+
+MY_PRESET = """
+description: A preset shipped by a plugin
+size: [16, 16]
+steps: 3
+device: cpu
+prompts: [a red circle]
+perceptors: [tiny]
+augmentations: [shrink]
+losses: [clip]
+outputs: [steplog]
+"""
+
+
+def test_a_plugin_file_can_supply_every_kind(tmp_path):
+    import artkit
+
+    (tmp_path / "my_presets").mkdir()
+    (tmp_path / "my_presets" / "mine.yaml").write_text(MY_PRESET)
+    plugin = tmp_path / "every_kind.py"
+    plugin.write_text(EVERY_KIND)
+    result = artkit.run("mine", plugins=[plugin], out=tmp_path / "runs", progress=False)
+    assert (result.run_dir / "steps.txt").read_text().split() == ["1", "2", "3"]
+    assert result.config["perceptors"] == [{"name": "tiny", "dim": 8}]

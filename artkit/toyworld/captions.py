@@ -8,12 +8,20 @@ from artkit.toyworld.scene import Scene, ToyObject
 from artkit.toyworld.vocab import position_phrase
 
 
+def article(word: str) -> str:
+    """``a`` or ``an`` before ``word``.
+
+    Example:
+        >>> article("orange"), article("red")
+        ('an', 'a')
+    """
+    return "an" if word[0] in "aeiou" else "a"
+
+
 def _object_phrase(obj: ToyObject, rng: random.Random, with_size: bool, with_position: bool) -> str:
-    words = ["a"]
-    if with_size:
-        words.append(obj.size)
+    words = [obj.size] if with_size else []
     words += [obj.colour, obj.shape]
-    phrase = " ".join(words)
+    phrase = f"{article(words[0])} {' '.join(words)}"
     if with_position:
         phrase += " " + position_phrase(obj.position)
     return phrase
@@ -40,7 +48,7 @@ def describe(scene: Scene, rng: random.Random) -> str:
         phrases = [_object_phrase(o, rng, rng.random() < 0.3, with_position) for o in scene.objects]
         text = " and ".join(phrases)
     if rng.random() < 0.6:
-        text += f" on a {scene.background} background"
+        text += f" on {article(scene.background)} {scene.background} background"
     return text
 
 
@@ -54,4 +62,4 @@ def full_caption(scene: Scene) -> str:
     """
     rng = random.Random(0)
     phrases = [_object_phrase(o, rng, True, True) for o in scene.objects]
-    return " and ".join(phrases) + f" on a {scene.background} background"
+    return " and ".join(phrases) + f" on {article(scene.background)} {scene.background} background"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from torch import Tensor
 from artkit.toyworld.captions import describe
 from artkit.toyworld.render import render
 from artkit.toyworld.scene import Scene, sample_scene
+from artkit.toyworld.vocab import COLOUR_NAMES, POSITION_NAMES, SHAPES
 
 
 @dataclass
@@ -18,6 +20,36 @@ class Batch:
     images: Tensor
     scenes: list[Scene]
     captions: list[str]
+    negatives: list[str | None]
+
+
+# Which attribute a hard negative changes: mostly shape, the attribute that is slowest to learn.
+NEGATIVE_ATTRIBUTES = ("shape", "shape", "shape", "colour", "position", "background")
+
+
+def hard_negative(scene: Scene, rng: random.Random) -> Scene:
+    """The scene with one attribute of one object (or the background) changed to another value."""
+    attribute = rng.choice(NEGATIVE_ATTRIBUTES)
+    if attribute == "background":
+        others = [c for c in COLOUR_NAMES if c != scene.background and all(o.colour != c for o in scene.objects)]
+        return dataclasses.replace(scene, background=rng.choice(others))
+    index = rng.randrange(len(scene.objects))
+    obj = scene.objects[index]
+    values = {"shape": SHAPES, "colour": COLOUR_NAMES, "position": POSITION_NAMES}[attribute]
+    changed = dataclasses.replace(obj, **{attribute: rng.choice([v for v in values if v != getattr(obj, attribute)])})
+    objects = list(scene.objects)
+    objects[index] = changed
+    return dataclasses.replace(scene, objects=tuple(objects))
+
+
+def caption_pair(scene: Scene, rng: random.Random) -> tuple[str, str | None]:
+    """A caption and the same caption for a hard-negative scene (None when they read the same)."""
+    state = rng.getstate()
+    caption = describe(scene, rng)
+    twin = random.Random()
+    twin.setstate(state)
+    negative = describe(hard_negative(scene, random.Random(rng.random())), twin)
+    return caption, (negative if negative != caption else None)
 
 
 def robustness_augment(images: Tensor, gen: torch.Generator, crop_scale: float = 0.7) -> Tensor:
@@ -56,4 +88,5 @@ def make_batch(
     images = render(scenes, size=size, generator=gen)
     if augment:
         images = robustness_augment(images, gen)
-    return Batch(images, scenes, [describe(s, rng) for s in scenes])
+    pairs = [caption_pair(s, rng) for s in scenes]
+    return Batch(images, scenes, [c for c, _ in pairs], [n for _, n in pairs])

@@ -21,17 +21,24 @@ from artkit.toyworld.evaluate import zero_shot_report
 
 
 def contrastive_loss(
-    image_emb: torch.Tensor, text_emb: torch.Tensor, scale: torch.Tensor, captions: list[str]
+    image_emb: torch.Tensor, text_emb: torch.Tensor, scale: torch.Tensor, captions: list[str], negatives: torch.Tensor
 ) -> torch.Tensor:
-    """Symmetric InfoNCE where every pair with the same caption counts as a positive."""
+    """Symmetric InfoNCE where every pair with the same caption counts as a positive.
+
+    ``negatives`` (M, D) are extra captions that are false of their images (one attribute changed):
+    the image-to-text direction must rank them below the true captions.
+    """
     image_emb = torch.nn.functional.normalize(image_emb, dim=-1)
     text_emb = torch.nn.functional.normalize(text_emb, dim=-1)
+    negatives = torch.nn.functional.normalize(negatives, dim=-1)
     logits = scale.exp() * image_emb @ text_emb.T
     ids = {c: i for i, c in enumerate(dict.fromkeys(captions))}
     labels = torch.tensor([ids[c] for c in captions])
     target = (labels[:, None] == labels[None, :]).float()
     target = target / target.sum(dim=1, keepdim=True)
-    loss_i = -(target * logits.log_softmax(dim=1)).sum(dim=1).mean()
+    with_negatives = torch.cat([logits, scale.exp() * image_emb @ negatives.T], dim=1)
+    target_i = torch.cat([target, torch.zeros(len(captions), negatives.shape[0])], dim=1)
+    loss_i = -(target_i * with_negatives.log_softmax(dim=1)).sum(dim=1).mean()
     loss_t = -(target * logits.log_softmax(dim=0)).sum(dim=0).mean()
     return (loss_i + loss_t) / 2
 
@@ -66,10 +73,13 @@ def train(args: argparse.Namespace) -> None:
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step, args.steps, args.lr, args.warmup)
         batch = make_batch(rng, gen, 64, args.batch_size)
-        tokens = tokenize(batch.captions)
+        negatives = [n for n in batch.negatives if n is not None]
+        tokens = tokenize(batch.captions + negatives)
         used_tokens.append(tokens.unique())
+        text_emb = model.encode_text(tokens)
+        n = len(batch.captions)
         loss = contrastive_loss(
-            model.encode_image(batch.images), model.encode_text(tokens), model.logit_scale, batch.captions
+            model.encode_image(batch.images), text_emb[:n], model.logit_scale, batch.captions, text_emb[n:]
         )
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
