@@ -1,0 +1,43 @@
+"""toyclip loads offline from the package and understands its world."""
+
+import json
+from pathlib import Path
+
+import torch
+
+from artkit.toyworld import toyclip
+from artkit.toyworld.evaluate import zero_shot_report
+
+REPORT = Path(toyclip.WEIGHTS_PATH).with_name("toyclip_report.json")
+
+
+def encoders():
+    model, tokenize = toyclip.create(), toyclip.tokenizer()
+    return model.encode_image, lambda texts: model.encode_text(tokenize(texts))
+
+
+def test_loads_without_network_and_is_small():
+    model = toyclip.create()
+    stored = sum(t.numel() for t in toyclip.load_state_dict(toyclip.WEIGHTS_PATH).values())
+    used = stored - model.token_embedding.weight.numel()
+    assert used < 10_000_000
+    assert toyclip.WEIGHTS_PATH.stat().st_size < 8_000_000
+
+
+def test_zero_shot_accuracy_on_held_out_scenes():
+    report = zero_shot_report(*encoders(), n=200, seed=4242)
+    assert report["colour"] > 0.9 and report["position"] > 0.9 and report["background"] > 0.9
+    assert report["shape"] > 0.5  # chance is 1/6
+
+
+def test_shipped_report_matches_the_weights():
+    report = json.loads(REPORT.read_text())
+    fresh = zero_shot_report(*encoders())  # the report's own evaluation set
+    for attribute in ("colour", "shape", "position", "background"):
+        assert abs(fresh[attribute] - report["final"][attribute]) < 0.02, attribute
+
+
+def test_unused_tokens_embed_to_zero():
+    model = toyclip.create()
+    tokens = toyclip.tokenizer()(["zebra"])[0]
+    assert torch.all(model.token_embedding.weight[tokens[1]] == 0)
