@@ -11,7 +11,7 @@ from typing import Any
 import click
 import yaml
 
-from artkit.errors import ArtkitError
+from artkit.errors import ArtkitError, RunInterrupted
 
 
 def _fail(message: str, code: int) -> None:
@@ -26,6 +26,9 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, debug: bool = False, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
+        except RunInterrupted as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(exc.exit_code)
         except ArtkitError as exc:
             if debug:
                 raise
@@ -147,6 +150,22 @@ def show(preset, prompts, seed, steps, size, sets, plugin_files, no_plugins) -> 
     click.echo(yaml.safe_dump(plan.resolved(), sort_keys=False), nl=False)
 
 
+@cli.command()
+@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--fps", type=click.IntRange(1, 120), default=12, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["mp4", "gif"]), default="mp4", show_default=True)
+@click.option("--scale", type=click.IntRange(1, 16), default=1, show_default=True, help="Upscale frames (nearest).")
+@click.option("--sheet", is_flag=True, help="Also write contact_sheet.png, a grid of the snapshots.")
+@handle_errors
+def video(run_dir, fps, fmt, scale, sheet) -> None:
+    """Re-render a video from RUN_DIR's saved snapshots (steps/*.png, then final.png)."""
+    from artkit.video import contact_sheet, render_video
+
+    click.echo(f"Wrote {render_video(run_dir, fps, fmt, scale)}")
+    if sheet:
+        click.echo(f"Wrote {contact_sheet(run_dir)}")
+
+
 @cli.command(name="eval")
 @click.argument("presets", nargs=-1)
 @click.option("--prompts", "n_prompts", type=int, default=6, show_default=True, help="How many toy-world prompts.")
@@ -154,8 +173,9 @@ def show(preset, prompts, seed, steps, size, sets, plugin_files, no_plugins) -> 
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--out", type=click.Path(file_okay=False), default="runs/eval", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line instead of a table.")
+@plugin_option
 @handle_errors
-def eval_command(presets, n_prompts, budgets, seed, out, as_json) -> None:
+def eval_command(presets, n_prompts, budgets, seed, out, as_json, plugin_files) -> None:
     """Toy-world fidelity: how often an independent judge reads each prompt in the pictures PRESETS
     (default: quickstart) draw, per attribute and step budget, with toyclip's score and time."""
     import json
@@ -172,7 +192,7 @@ def eval_command(presets, n_prompts, budgets, seed, out, as_json) -> None:
         text = json.dumps(row) if as_json else "  ".join(f"{_cell(row[c]):>10}" for c in columns)
         click.echo(text)
 
-    evaluate(list(presets) or ["quickstart"], steps, n_prompts, Path(out), seed, on_result=show_row)
+    evaluate(list(presets) or ["quickstart"], steps, n_prompts, Path(out), seed, show_row, list(plugin_files))
 
 
 def _budgets(text: str) -> list[int]:

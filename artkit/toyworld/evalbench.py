@@ -3,6 +3,7 @@ budgets and report how often the judge reads what each prompt asked for."""
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ def evaluate(
     out: Path,
     seed: int = 0,
     on_result: Callable[[Cell], None] | None = None,
+    plugins: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
     """Runs every prompt through every preset at every budget; one summary row per (preset, budget)."""
     from artkit.api import run
@@ -52,7 +54,7 @@ def evaluate(
         for steps in budgets:
             cell = Cell(preset, steps)
             for prompt in prompts:
-                _one(cell, run, preset, prompt, steps, out, seed)
+                _one(cell, functools.partial(run, plugins=plugins), preset, prompt, steps, out, seed)
             rows.append(cell.summary())
             if on_result:
                 on_result(cell)

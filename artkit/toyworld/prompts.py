@@ -62,7 +62,9 @@ def benchmark_prompts(n: int, seed: int = 0) -> list[ToyPrompt]:
         if kind == 2:
             positions = rng.choice(APART_PAIRS)
             other = rng.choice([c for c in COLOUR_NAMES if c != colour])
-            prompts.append(pair(Expected(colour, shape, positions[0]), Expected(other, rng.choice(SHAPES), positions[1])))
+            prompts.append(
+                pair(Expected(colour, shape, positions[0]), Expected(other, rng.choice(SHAPES), positions[1]))
+            )
         else:
             position = rng.choice(["left", "right", "top", "bottom", "center"])
             background = rng.choice([c for c in COLOUR_NAMES if c != colour]) if kind == 1 else None

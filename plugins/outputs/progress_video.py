@@ -13,20 +13,8 @@ import numpy as np
 from pydantic import Field
 
 import artkit
-from artkit.files import atomic_write
 from artkit.images import to_pil
-
-# Fragmented mp4: the file is playable at every moment, not only after the encoder closes it.
-STREAMABLE = ["-movflags", "frag_keyframe+empty_moov+default_base_moof", "-crf", "18", "-preset", "veryfast"]
-
-
-def video_frame(image, scale: int) -> np.ndarray:
-    """An (H, W, 3) uint8 frame, upscaled ``scale`` times (nearest) and cropped to even sides."""
-    frame = np.asarray(to_pil(image))
-    if scale > 1:
-        frame = frame.repeat(scale, axis=0).repeat(scale, axis=1)
-    height, width = frame.shape[0] // 2 * 2, frame.shape[1] // 2 * 2
-    return np.ascontiguousarray(frame[:height, :width])
+from artkit.video import even_frame, mp4_writer, write_gif
 
 
 class ProgressVideo(artkit.Output):
@@ -43,16 +31,11 @@ class ProgressVideo(artkit.Output):
         self._gif_frames: list[np.ndarray] = []
         self._mp4 = None
         if "mp4" in self.config.formats:
-            import imageio.v2 as imageio
-
-            self._mp4 = imageio.get_writer(
-                run.dir / "progress.mp4", fps=self.config.fps, codec="libx264", pixelformat="yuv420p",
-                macro_block_size=1, ffmpeg_log_level="error", output_params=STREAMABLE,
-            )
+            self._mp4 = mp4_writer(run.dir / "progress.mp4", self.config.fps)
         self._add(run.current_image())
 
     def _add(self, image) -> None:
-        frame = video_frame(image, self.config.scale)
+        frame = even_frame(np.asarray(to_pil(image)), self.config.scale)
         if self._mp4 is not None:
             self._mp4.append_data(frame)
         if "gif" in self.config.formats:
@@ -69,13 +52,7 @@ class ProgressVideo(artkit.Output):
         if self._mp4 is not None:
             self._mp4.close()
         if self._gif_frames:
-            self._write_gif(run)
-
-    def _write_gif(self, run) -> None:
-        import imageio.v2 as imageio
-
-        frames, duration = self._gif_frames, 1000 / self.config.fps
-        atomic_write(run.dir / "progress.gif", lambda f: imageio.mimwrite(f, frames, format="GIF", duration=duration, loop=0))
+            write_gif(run.dir / "progress.gif", self._gif_frames, self.config.fps)
 
 
 @artkit.hookimpl

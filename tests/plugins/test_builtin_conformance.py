@@ -1,11 +1,12 @@
 """Every built-in component passes the conformance suite plugin authors use."""
 
-from artkit.testing import AugmentationConformance, GeneratorConformance, LossConformance, PerceptorConformance
 from artkit_plugins.augmentations.cutouts import Cutouts
 from artkit_plugins.generators.pixel import PixelGenerator
 from artkit_plugins.losses.clip import ClipLoss
 from artkit_plugins.losses.smoothness import Smoothness
 from artkit_plugins.perceptors.openclip import OpenClipPerceptor
+
+from artkit.testing import AugmentationConformance, GeneratorConformance, LossConformance, PerceptorConformance
 
 
 class TestPixelSigmoid(GeneratorConformance):

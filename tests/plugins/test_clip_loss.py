@@ -1,11 +1,11 @@
 import pytest
 import torch
+from artkit_plugins.losses.clip import ClipLoss, cosine_distance, spherical_distance
 from PIL import Image
 
 import artkit
 from artkit.context import StepContext
 from artkit.testing import TinyPerceptor
-from artkit_plugins.losses.clip import ClipLoss, cosine_distance, spherical_distance
 
 
 def unit(*rows):

@@ -1,7 +1,7 @@
 import torch
+from artkit_plugins.augmentations.cutouts import Cutouts
 
 import artkit
-from artkit_plugins.augmentations.cutouts import Cutouts
 
 
 def make(**options):

@@ -1,10 +1,10 @@
 import pytest
 import torch
+from artkit_plugins.generators.pixel import PixelGenerator
 from PIL import Image
 
 import artkit
 from artkit.errors import ConfigError
-from artkit_plugins.generators.pixel import PixelGenerator
 
 
 def make(size=(16, 8), **options):

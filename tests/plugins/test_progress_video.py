@@ -33,8 +33,12 @@ def test_last_frame_is_the_final_image(out_dir):
 
 def test_interrupted_run_leaves_a_playable_video(tmp_path, out_dir):
     plugin = tmp_path / "stop.py"
-    plugin.write_text("import artkit\n@artkit.hookimpl\ndef step_finished(run, step):\n    if step == 3:\n        raise KeyboardInterrupt\n")
+    plugin.write_text(
+        "import artkit\n@artkit.hookimpl\ndef step_finished(run, step):\n    if step == 3:\n        raise KeyboardInterrupt\n"
+    )
     with pytest.raises(artkit.ArtkitError):
-        artkit.run(tiny_preset(steps=50, outputs=video_outputs(every=1, hold=0)), plugins=[plugin], out=out_dir, progress=False)
+        artkit.run(
+            tiny_preset(steps=50, outputs=video_outputs(every=1, hold=0)), plugins=[plugin], out=out_dir, progress=False
+        )
     (run_dir,) = out_dir.iterdir()
     assert imageio.get_reader(run_dir / "progress.mp4").count_frames() == 1 + 3 + 1

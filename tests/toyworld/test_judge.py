@@ -6,11 +6,11 @@ from pathlib import Path
 import torch
 
 from artkit.toyworld import judge
-from artkit.toyworld.render import render
-from artkit.toyworld.train_judge import accuracy
-from artkit.toyworld.prompts import Expected, ToyPrompt, pair, single
 from artkit.toyworld.fidelity import judge_prompt
+from artkit.toyworld.prompts import Expected, ToyPrompt, pair, single
+from artkit.toyworld.render import render
 from artkit.toyworld.scene import Scene, ToyObject
+from artkit.toyworld.train_judge import accuracy
 
 REPORT = Path(judge.WEIGHTS_PATH).with_name("judge_report.json")
 

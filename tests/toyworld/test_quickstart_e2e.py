@@ -18,7 +18,9 @@ CASES = {
     "two-objects": pair(Expected("green", "circle", "left"), Expected("white", "square", "right")),
     "background": single("purple", "ring", "right", background="white"),
 }
-NEGATIVE = ToyPrompt("a blue circle in the center", (Expected("blue", "circle", "center"),), negatives=("a black background",))
+NEGATIVE = ToyPrompt(
+    "a blue circle in the center", (Expected("blue", "circle", "center"),), negatives=("a black background",)
+)
 
 
 @pytest.fixture(scope="module")
