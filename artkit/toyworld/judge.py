@@ -6,8 +6,9 @@ renderer output only. Guided images can fool the model that guided them; they sh
 
 It reads, from a 64x64 view of an image:
 - ``background``: the background colour (one of the colours);
-- ``pairs``: for each colour-shape pair, the probability an object like that is present;
-- ``cells``: for each colour, the probability that an object of that colour is centred at each position.
+- ``colours``: for each colour, the probability that an object of that colour is present;
+- ``shapes``: for each colour, which shape an object of that colour has (a distribution);
+- ``cells``: for each colour, where an object of that colour is centred (a distribution over positions).
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ class JudgeNet(nn.Module):
         )
         self.dense = nn.Sequential(nn.Flatten(), nn.Linear(128 * 4 * 4, 256), nn.ReLU(inplace=True), nn.Dropout(0.1))
         self.background = nn.Linear(256, N_COLOURS)
-        self.pairs = nn.Linear(256, N_COLOURS * N_SHAPES)
+        self.colours = nn.Linear(256, N_COLOURS)
+        self.shapes = nn.Linear(256, N_COLOURS * N_SHAPES)
         self.cells = nn.Linear(256, N_COLOURS * N_CELLS)
 
     def forward(self, images: Tensor) -> dict[str, Tensor]:
@@ -60,22 +62,27 @@ class JudgeNet(nn.Module):
         x = self.dense(self.features(torch.cat([images * 2 - 1, coords], dim=1)))
         return {
             "background": self.background(x),
-            "pairs": self.pairs(x).view(b, N_COLOURS, N_SHAPES),
+            "colours": self.colours(x),
+            "shapes": self.shapes(x).view(b, N_COLOURS, N_SHAPES),
             "cells": self.cells(x).view(b, N_COLOURS, N_CELLS),
         }
 
 
 def targets(scenes: list[Scene]) -> dict[str, Tensor]:
-    """Training targets for ``scenes``: background index, pair and cell presence maps."""
+    """Training targets: background index, colour presence, and per colour the shape and position
+    index (-1 where that colour is absent, ignored by the loss)."""
     n = len(scenes)
     background = torch.tensor([COLOUR_NAMES.index(s.background) for s in scenes])
-    pairs, cells = torch.zeros(n, N_COLOURS, N_SHAPES), torch.zeros(n, N_COLOURS, N_CELLS)
+    colours = torch.zeros(n, N_COLOURS)
+    shapes = torch.full((n, N_COLOURS), -1, dtype=torch.long)
+    cells = torch.full((n, N_COLOURS), -1, dtype=torch.long)
     for i, scene in enumerate(scenes):
         for obj in scene.objects:
             c = COLOUR_NAMES.index(obj.colour)
-            pairs[i, c, SHAPES.index(obj.shape)] = 1
-            cells[i, c, POSITION_NAMES.index(obj.position)] = 1
-    return {"background": background, "pairs": pairs, "cells": cells}
+            colours[i, c] = 1
+            shapes[i, c] = SHAPES.index(obj.shape)
+            cells[i, c] = POSITION_NAMES.index(obj.position)
+    return {"background": background, "colours": colours, "shapes": shapes, "cells": cells}
 
 
 @dataclass(frozen=True)
@@ -83,13 +90,18 @@ class Reading:
     """What the judge sees in one image."""
 
     background: str
-    pairs: Tensor  # (colours, shapes) probabilities
-    cells: Tensor  # (colours, positions) probabilities
+    colours: Tensor  # (colours,) presence probabilities
+    shapes: Tensor  # (colours, shapes) distribution per colour
+    cells: Tensor  # (colours, positions) distribution per colour
+
+    @property
+    def pairs(self) -> Tensor:
+        """(colours, shapes): the probability that an object of that colour and shape is present."""
+        return self.colours[:, None] * self.shapes
 
     def object_colours(self, k: int = 1) -> list[str]:
-        """The ``k`` most likely object colours (by their most likely shape)."""
-        scores = self.pairs.max(dim=1).values
-        return [COLOUR_NAMES[i] for i in scores.argsort(descending=True)[:k].tolist()]
+        """The ``k`` most likely object colours."""
+        return [COLOUR_NAMES[i] for i in self.colours.argsort(descending=True)[:k].tolist()]
 
     def shape_of(self, colour: str) -> str:
         return SHAPES[int(self.pairs[COLOUR_NAMES.index(colour)].argmax())]
@@ -120,6 +132,7 @@ def read(images: Tensor, net: JudgeNet | None = None) -> list[Reading]:
     if images.shape[-2:] != (INPUT_SIZE, INPUT_SIZE):
         images = torch.nn.functional.interpolate(images, size=(INPUT_SIZE, INPUT_SIZE), mode="area")
     out = net(images)
-    pairs, cells = torch.sigmoid(out["pairs"]), torch.sigmoid(out["cells"])
+    colours = torch.sigmoid(out["colours"])
+    shapes, cells = out["shapes"].softmax(dim=-1), out["cells"].softmax(dim=-1)
     backgrounds = out["background"].argmax(dim=1).tolist()
-    return [Reading(COLOUR_NAMES[b], pairs[i], cells[i]) for i, b in enumerate(backgrounds)]
+    return [Reading(COLOUR_NAMES[b], colours[i], shapes[i], cells[i]) for i, b in enumerate(backgrounds)]

@@ -26,8 +26,9 @@ EVAL_SEED = 20_011
 def judge_loss(out: dict[str, torch.Tensor], target: dict[str, torch.Tensor]) -> torch.Tensor:
     return (
         F.cross_entropy(out["background"], target["background"])
-        + 4 * F.binary_cross_entropy_with_logits(out["pairs"], target["pairs"])
-        + 4 * F.binary_cross_entropy_with_logits(out["cells"], target["cells"])
+        + 4 * F.binary_cross_entropy_with_logits(out["colours"], target["colours"])
+        + F.cross_entropy(out["shapes"].flatten(0, 1), target["shapes"].flatten(), ignore_index=-1)
+        + F.cross_entropy(out["cells"].flatten(0, 1), target["cells"].flatten(), ignore_index=-1)
     )
 
 
