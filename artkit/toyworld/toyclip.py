@@ -11,6 +11,7 @@ other token embeds to zero, which keeps the file at a few MB.
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from pathlib import Path
 
@@ -43,7 +44,12 @@ def create(pretrained: bool = True) -> nn.Module:
     import open_clip
 
     register_config()
-    model = open_clip.create_model(MODEL_NAME, pretrained=None)
+    root = logging.getLogger()
+    level, _ = root.level, root.setLevel(logging.ERROR)  # open_clip warns "initialized randomly"; we load next
+    try:
+        model = open_clip.create_model(MODEL_NAME, pretrained=None)
+    finally:
+        root.setLevel(level)
     if pretrained:
         model.load_state_dict(load_state_dict(WEIGHTS_PATH))
     return model.eval()

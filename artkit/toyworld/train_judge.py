@@ -43,6 +43,7 @@ def degrade(images: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
 @torch.no_grad()
 def accuracy(net: judge.JudgeNet, n: int = 600, seed: int = EVAL_SEED) -> dict[str, float]:
     """Per-attribute accuracy of the judge on clean renders of single- and two-object scenes."""
+    was_training = net.training
     net.eval()
     rng = random.Random(seed)
     scenes = [sample_scene(rng) for _ in range(n)]
@@ -57,7 +58,7 @@ def accuracy(net: judge.JudgeNet, n: int = 600, seed: int = EVAL_SEED) -> dict[s
             hits["colour"] += obj.colour in top
             hits["shape"] += reading.shape_of(obj.colour) == obj.shape
             hits["position"] += reading.position_of(obj.colour) == obj.position
-    net.train()
+    net.train(was_training)
     return {k: round(v / (n if k == "background" else total), 4) for k, v in hits.items()}
 
 

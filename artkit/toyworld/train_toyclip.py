@@ -16,6 +16,7 @@ from pathlib import Path
 import torch
 
 from artkit.toyworld import toyclip
+from artkit.toyworld.adversarial import freeze_batchnorm, guided_images, text_to_image_loss
 from artkit.toyworld.data import make_batch
 from artkit.toyworld.evaluate import zero_shot_report
 
@@ -43,6 +44,14 @@ def contrastive_loss(
     return (loss_i + loss_t) / 2
 
 
+def _adversarial_term(model, text_emb, image_emb, captions, gen) -> torch.Tensor:
+    """Guided images for the first captions must lose to the real ones (see :mod:`adversarial`)."""
+    fakes = guided_images(model, text_emb, gen)
+    labels = torch.tensor([hash(c) for c in captions])
+    same = (labels[: text_emb.shape[0], None] == labels[None, :]).float()
+    return text_to_image_loss(text_emb, image_emb, model.encode_image(fakes), model.logit_scale, same)
+
+
 def lr_at(step: int, steps: int, lr: float, warmup: int) -> float:
     if step < warmup:
         return lr * (step + 1) / warmup
@@ -50,11 +59,17 @@ def lr_at(step: int, steps: int, lr: float, warmup: int) -> float:
     return lr * 0.5 * (1 + math.cos(math.pi * progress))
 
 
-def evaluate(model, tokenize) -> dict[str, float]:
+def evaluate(model, tokenize, frozen_bn: bool) -> dict[str, float]:
     model.eval()
     report = zero_shot_report(model.encode_image, lambda texts: model.encode_text(tokenize(texts)))
-    model.train()
+    train_mode(model, frozen_bn)
     return report
+
+
+def train_mode(model, frozen_bn: bool) -> None:
+    model.train()
+    if frozen_bn:
+        freeze_batchnorm(model)
 
 
 def train(args: argparse.Namespace) -> None:
@@ -65,10 +80,12 @@ def train(args: argparse.Namespace) -> None:
     import open_clip
 
     model = open_clip.create_model(toyclip.MODEL_NAME, pretrained=None)
+    if args.init is not None:
+        model.load_state_dict(toyclip.load_state_dict(args.init))
     tokenize = toyclip.tokenizer()
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.05)
     curve, used_tokens, start = [], [], time.time()
-    model.train()
+    train_mode(model, bool(args.adversarial))
     for step in range(args.steps):
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step, args.steps, args.lr, args.warmup)
@@ -78,9 +95,10 @@ def train(args: argparse.Namespace) -> None:
         used_tokens.append(tokens.unique())
         text_emb = model.encode_text(tokens)
         n = len(batch.captions)
-        loss = contrastive_loss(
-            model.encode_image(batch.images), text_emb[:n], model.logit_scale, batch.captions, text_emb[n:]
-        )
+        image_emb = model.encode_image(batch.images)
+        loss = contrastive_loss(image_emb, text_emb[:n], model.logit_scale, batch.captions, text_emb[n:])
+        if args.adversarial:
+            loss = loss + _adversarial_term(model, text_emb[: args.adversarial], image_emb, batch.captions, gen)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -88,11 +106,13 @@ def train(args: argparse.Namespace) -> None:
             model.logit_scale.clamp_(0, math.log(100))
         if (step + 1) % args.eval_every == 0 or step + 1 == args.steps:
             point = {"step": step + 1, "minutes": round((time.time() - start) / 60, 2), "loss": round(loss.item(), 4)}
-            point.update({k: round(v, 4) for k, v in evaluate(model, tokenize).items()})
+            point.update({k: round(v, 4) for k, v in evaluate(model, tokenize, bool(args.adversarial)).items()})
             curve.append(point)
             print(json.dumps(point), flush=True)
             toyclip.save_state_dict(model, args.out, torch.cat(used_tokens))
     report = {
+        "init": str(args.init) if args.init else None,
+        "adversarial": args.adversarial,
         "seed": args.seed,
         "steps": args.steps,
         "batch_size": args.batch_size,
@@ -101,6 +121,9 @@ def train(args: argparse.Namespace) -> None:
         "final": curve[-1],
         "curve": curve,
     }
+    previous = args.init.with_name("toyclip_report.json") if args.init else None
+    if previous is not None and previous.is_file():
+        report["previous_stage"] = json.loads(previous.read_text())
     args.out.with_name("toyclip_report.json").write_text(json.dumps(report, indent=2) + "\n")
 
 
@@ -115,6 +138,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--eval-every", type=int, default=100)
     parser.add_argument("--out", type=Path, default=toyclip.WEIGHTS_PATH)
+    parser.add_argument("--init", type=Path, help="start from these weights (a second, fine-tuning stage)")
+    parser.add_argument("--adversarial", type=int, default=0, help="guided negative images per step (0: off)")
     train(parser.parse_args())
 
 
