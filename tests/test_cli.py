@@ -84,3 +84,10 @@ def test_debug_shows_the_traceback():
 def test_console_script_without_debug_has_no_traceback():
     proc = subprocess.run([sys.executable, "-m", "artkit", "run", "nope"], capture_output=True, text=True)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "unknown preset" in proc.stderr
+
+
+def test_a_run_that_fails_to_build_leaves_no_directory(preset_file, out_dir):
+    preset = tiny_preset(generator={"name": "pixel", "init_image": "/nonexistent/cat.png"})
+    result = CliRunner().invoke(cli, ["run", str(preset_file(preset)), "--out", str(out_dir)])
+    assert result.exit_code == 2 and "generator.init_image" in result.output
+    assert not out_dir.exists() or not any(out_dir.iterdir())

@@ -99,14 +99,12 @@ class Run:
 
 
 def build_run(plan: Plan, plugins: Plugins, out_root: Path) -> Run:
-    """Creates the run directory, seeds every RNG and builds the components of ``plan``."""
+    """Seeds every RNG, builds the components of ``plan``, then creates the run directory (so a
+    component that fails to build leaves no empty run behind)."""
     cfg = plan.run
     device = pick_device(cfg.device)
     seed_everything(cfg.seed)
     info = RunInfo(size=cfg.size, device=device, seed=cfg.seed, steps=cfg.steps, prompts=list(cfg.prompts))
-    label = cfg.prompts[0].text or "image" if cfg.prompts else plan.generator.entry.name
-    run_dir = new_run_dir(out_root, label)
-    _write_config(plan, run_dir)
     generator = plan.generator.build(info).to(device)
     perceptors = [_frozen(p.build(info).to(device)) for p in plan.lists["perceptors"]]
     augmentations = [a.build(info).to(device) for a in plan.lists["augmentations"]]
@@ -114,6 +112,9 @@ def build_run(plan: Plan, plugins: Plugins, out_root: Path) -> Run:
     outputs = [o.build(info) for o in plan.lists["outputs"]]
     optimizer = make_optimizer(cfg.optimizer, generator)
     base_lrs = [g["lr"] for g in optimizer.param_groups]
+    label = cfg.prompts[0].text or "image" if cfg.prompts else plan.generator.entry.name
+    run_dir = new_run_dir(out_root, label)
+    _write_config(plan, run_dir)
     return Run(
         plan,
         plugins,
