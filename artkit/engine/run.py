@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import signal
 import time
 from collections.abc import Iterator
@@ -64,11 +65,15 @@ class Run:
     def lr(self) -> float:
         return self.optimizer.param_groups[0]["lr"]
 
+    @functools.cached_property
+    def config_yaml(self) -> str:
+        """The resolved configuration as YAML: ``config.yaml`` and every PNG's ``config`` chunk."""
+        return yaml.safe_dump(self.plan.resolved(), sort_keys=False)
+
     def png_text(self) -> dict[str, str]:
         """Text chunks stored in every PNG the run writes: prompts, seed, step and resolved config."""
         prompts = " | ".join(p.describe() for p in self.plan.run.prompts)
-        config = yaml.safe_dump(self.plan.resolved(), sort_keys=False)
-        return {"prompt": prompts, "seed": str(self.plan.run.seed), "step": str(self.step), "config": config}
+        return {"prompt": prompts, "seed": str(self.plan.run.seed), "step": str(self.step), "config": self.config_yaml}
 
     def step_once(self) -> None:
         """One optimisation step: image, cutouts, losses, backward, update, projection."""
@@ -113,12 +118,10 @@ def build_run(plan: Plan, plugins: Plugins, out_root: Path) -> Run:
     optimizer = make_optimizer(cfg.optimizer, generator)
     base_lrs = [g["lr"] for g in optimizer.param_groups]
     label = cfg.prompts[0].text or "image" if cfg.prompts else plan.generator.entry.name
-    run_dir = new_run_dir(out_root, label)
-    _write_config(plan, run_dir)
-    return Run(
+    run = Run(
         plan,
         plugins,
-        run_dir,
+        new_run_dir(out_root, label),
         info,
         generator,
         perceptors,
@@ -128,11 +131,8 @@ def build_run(plan: Plan, plugins: Plugins, out_root: Path) -> Run:
         optimizer,
         _base_lrs=base_lrs,
     )
-
-
-def _write_config(plan: Plan, run_dir: Path) -> None:
-    text = yaml.safe_dump(plan.resolved(), sort_keys=False)
-    atomic_write(run_dir / "config.yaml", lambda handle: handle.write(text), mode="w")
+    atomic_write(run.dir / "config.yaml", lambda handle: handle.write(run.config_yaml), mode="w")
+    return run
 
 
 def _frozen(perceptor: Perceptor) -> Perceptor:

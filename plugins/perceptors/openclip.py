@@ -94,8 +94,7 @@ def _create_toyclip(config: OpenClipPerceptor.Config) -> torch.nn.Module:
         raise artkit.ConfigError(
             f"pretrained: toyclip ships its own weights; use pretrained: default (or null for random). Got {config.pretrained!r}."
         )
-    with _quiet_root_logger():
-        model = toyclip.create(pretrained=config.pretrained is not None)
+    model = toyclip.create(pretrained=config.pretrained is not None)
     dtype = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}[config.precision]
     return model.to(dtype)
 
