@@ -11,12 +11,13 @@ other token embeds to zero, which keeps the file at a few MB.
 
 from __future__ import annotations
 
-import logging
 from functools import lru_cache
 from pathlib import Path
 
 import torch
 from torch import nn
+
+from artkit.logs import quiet_root_logger
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 CONFIG_PATH = WEIGHTS_DIR / "toyclip.json"
@@ -44,12 +45,8 @@ def create(pretrained: bool = True) -> nn.Module:
     import open_clip
 
     register_config()
-    root = logging.getLogger()
-    level, _ = root.level, root.setLevel(logging.ERROR)  # open_clip warns "initialized randomly"; we load next
-    try:
+    with quiet_root_logger():  # open_clip warns "initialized randomly"; the weights are loaded next
         model = open_clip.create_model(MODEL_NAME, pretrained=None)
-    finally:
-        root.setLevel(level)
     if pretrained:
         model.load_state_dict(load_state_dict(WEIGHTS_PATH))
     return model.eval()

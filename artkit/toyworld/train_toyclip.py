@@ -21,6 +21,13 @@ from artkit.toyworld.data import make_batch
 from artkit.toyworld.evaluate import zero_shot_report
 
 
+def same_caption(captions: list[str]) -> torch.Tensor:
+    """(N, N) matrix, 1 where two captions are equal: such pairs are positives of each other."""
+    ids = {c: i for i, c in enumerate(dict.fromkeys(captions))}
+    labels = torch.tensor([ids[c] for c in captions])
+    return (labels[:, None] == labels[None, :]).float()
+
+
 def contrastive_loss(
     image_emb: torch.Tensor, text_emb: torch.Tensor, scale: torch.Tensor, captions: list[str], negatives: torch.Tensor
 ) -> torch.Tensor:
@@ -33,9 +40,7 @@ def contrastive_loss(
     text_emb = torch.nn.functional.normalize(text_emb, dim=-1)
     negatives = torch.nn.functional.normalize(negatives, dim=-1)
     logits = scale.exp() * image_emb @ text_emb.T
-    ids = {c: i for i, c in enumerate(dict.fromkeys(captions))}
-    labels = torch.tensor([ids[c] for c in captions])
-    target = (labels[:, None] == labels[None, :]).float()
+    target = same_caption(captions)
     target = target / target.sum(dim=1, keepdim=True)
     with_negatives = torch.cat([logits, scale.exp() * image_emb @ negatives.T], dim=1)
     target_i = torch.cat([target, torch.zeros(len(captions), negatives.shape[0])], dim=1)
@@ -47,8 +52,7 @@ def contrastive_loss(
 def _adversarial_term(model, text_emb, image_emb, captions, gen) -> torch.Tensor:
     """Guided images for the first captions must lose to the real ones (see :mod:`adversarial`)."""
     fakes = guided_images(model, text_emb, gen)
-    labels = torch.tensor([hash(c) for c in captions])
-    same = (labels[: text_emb.shape[0], None] == labels[None, :]).float()
+    same = same_caption(captions)[: text_emb.shape[0]]
     return text_to_image_loss(text_emb, image_emb, model.encode_image(fakes), model.logit_scale, same)
 
 

@@ -6,9 +6,6 @@ Several entries in a preset's ``perceptors`` make an ensemble: the ``clip`` loss
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,6 +15,7 @@ from torch import Tensor
 
 import artkit
 from artkit.errors import ModelUnavailableError, unknown_name
+from artkit.logs import quiet_root_logger
 
 DEFAULT = "default"
 
@@ -74,7 +72,7 @@ def _create(config: OpenClipPerceptor.Config) -> tuple[torch.nn.Module, tuple[An
     if config.model not in open_clip.list_models():
         raise unknown_name("open_clip model", config.model, open_clip.list_models(), "model")
     pretrained = _resolve_tag(config)
-    with _quiet_root_logger():
+    with quiet_root_logger():
         try:
             model = open_clip.create_model(
                 config.model, pretrained=pretrained, precision=config.precision, cache_dir=config.cache_dir
@@ -122,18 +120,6 @@ def _unavailable(config: OpenClipPerceptor.Config, tag: str | None, exc: Excepti
         "(they are cached in ~/.cache/huggingface, or cache_dir), give a local file with "
         "`pretrained: /path/to/open_clip_pytorch_model.bin`, or use `model: toyclip`, which needs no download."
     )
-
-
-@contextmanager
-def _quiet_root_logger() -> Iterator[None]:
-    # open_clip logs "initialized randomly" and download failures on the root logger; we report our own
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        root.setLevel(level)
 
 
 def _tokenizer(model: str):
