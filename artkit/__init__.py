@@ -30,6 +30,7 @@ _LAZY = {
     "Prompt": "artkit.prompts",
     "run": "artkit.api",
     "RunResult": "artkit.api",
+    "resume": "artkit.resume",
 }
 
 __all__ = ["ArtkitError", "ConfigError", "PluginError", "hookimpl", "__version__", *_LAZY]

@@ -63,10 +63,14 @@ def run(
 def run_plan(plan: Plan, plugins: Any, out: Path, progress: bool = True) -> RunResult:
     """Builds and runs a prepared plan."""
     the_run: Run = build_run(plan, plugins, out)
-    bar = ProgressBar(plan.run.steps, description=the_run.dir.name, enabled=progress)
+    return finish_result(the_run, ProgressBar(plan.run.steps, description=the_run.dir.name, enabled=progress))
+
+
+def finish_result(the_run: Run, bar: ProgressBar) -> RunResult:
+    """Runs the remaining steps of a built run and returns what it made."""
     try:
         execute(the_run, bar)
     finally:
         bar.close()
     tensor = the_run.current_image().cpu()
-    return RunResult(to_pil(tensor), tensor, the_run.dir, the_run.metrics, plan.resolved())
+    return RunResult(to_pil(tensor), tensor, the_run.dir, the_run.metrics, the_run.plan.resolved())

@@ -105,6 +105,21 @@ def run(preset, prompts, seed, steps, size, sets, plugin_files, no_plugins, out,
 
 
 @cli.command()
+@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--steps", type=click.IntRange(min=1), help="Run this many more steps (default: the rest of the run).")
+@click.option("--prompt", "prompts", multiple=True, help="Continue towards a new prompt (repeatable).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@plugin_option
+@handle_errors
+def resume(run_dir, steps, prompts, quiet, plugin_files) -> None:
+    """Continue the run in RUN_DIR from its saved state (after Ctrl-C, a crash, or to go further)."""
+    from artkit.resume import resume as resume_run
+
+    result = resume_run(run_dir, steps=steps, prompts=list(prompts) or None, plugins=plugin_files, progress=not quiet)
+    click.echo(f"Wrote {result.run_dir / 'final.png'}")
+
+
+@cli.command()
 @plugin_option
 @handle_errors
 def presets(plugin_files) -> None:

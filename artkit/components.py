@@ -79,6 +79,18 @@ class Generator(_Component, nn.Module):
         """Optimiser parameter groups; override to give parts their own learning rate."""
         return [{"params": [p for p in self.parameters() if p.requires_grad], "lr": lr}]
 
+    @torch.no_grad()
+    def set_image(self, image: Tensor) -> None:
+        """Re-initialise the parameters so that ``forward()`` draws ``image`` (1, 3, H, W) as closely as it can.
+
+        Animations start each frame from the previous one this way. A generator that cannot do it
+        keeps this default, which refuses with a clear message.
+        """
+        raise NotImplementedError(
+            f"the {type(self).__name__} generator cannot start from an image, so it cannot be animated; "
+            "use a generator that can (pixel, fft, palette, vqgan)"
+        )
+
 
 class Loss(_Component, nn.Module):
     """Scores a step. ``forward(ctx)`` returns a scalar; the engine multiplies it by ``weight``."""

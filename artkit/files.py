@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,16 +15,49 @@ from typing import IO
 
 from artkit.errors import ArtkitError
 
+#: Below this much free space a run does not start: its first snapshots would not fit.
+MIN_FREE_BYTES = 64 * 2**20
+
+
+class WriteError(ArtkitError):
+    """A file could not be written (disk full, read-only, no permission)."""
+
+    exit_code = 1
+
+    def __init__(self, path: Path, exc: OSError) -> None:
+        hint = "Free some disk space" if exc.errno == errno.ENOSPC else "Check the permissions"
+        super().__init__(f"cannot write {path} ({exc.strerror or exc}). {hint}, or choose another --out.")
+
+
+def check_free_space(directory: Path, needed: int = MIN_FREE_BYTES) -> None:
+    """Refuses to start a run in ``directory`` when the disk has less than ``needed`` bytes free."""
+    free = shutil.disk_usage(directory).free
+    if free < needed:
+        raise ArtkitError(
+            f"--out {directory}: only {free // 2**20} MiB free on that disk; a run needs at least "
+            f"{needed // 2**20} MiB. Free some space or choose another --out."
+        )
+
 
 @contextmanager
 def atomic_open(path: Path, mode: str = "w") -> Iterator[IO]:
-    """Opens a temporary file beside ``path``; on success it replaces ``path`` in one step."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Opens a temporary file beside ``path``; on success it replaces ``path`` in one step.
+
+    A write that fails (disk full, no permission) raises :class:`WriteError`, which names the file;
+    the previous version of ``path``, if any, is left as it was.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise WriteError(path, exc) from None
     try:
         with os.fdopen(fd, mode) as handle:
             yield handle
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise WriteError(path, exc) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -65,5 +100,17 @@ def new_run_dir(root: Path, label: str) -> Path:
             raise ArtkitError(
                 f"--out {root}: cannot write there ({exc.strerror}). Pick a writable directory."
             ) from None
+        _probe_writable(path, root)
+        check_free_space(path)
         return path
     raise ArtkitError(f"--out {root}: too many runs named {base}; pick another --out.")
+
+
+def _probe_writable(path: Path, root: Path) -> None:
+    """Writes and removes a small file, so a read-only directory is reported before the first step."""
+    probe = path / ".write-test"
+    try:
+        probe.write_bytes(b"artkit")
+        probe.unlink()
+    except OSError as exc:
+        raise ArtkitError(f"--out {root}: cannot write files there ({exc.strerror}). Pick a writable directory.") from None

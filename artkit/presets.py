@@ -76,17 +76,26 @@ def read_yaml(path: Path) -> dict[str, Any]:
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """``override`` on top of ``base``: mappings merge key by key, everything else is replaced.
 
+    A component that names a different plugin (``name``) replaces the base's whole mapping, since
+    the base's options belong to another plugin.
+
     Example:
         >>> deep_merge({"a": {"x": 1, "y": 2}, "l": [1]}, {"a": {"y": 3}, "l": [2]})
         {'a': {'x': 1, 'y': 3}, 'l': [2]}
+        >>> deep_merge({"g": {"name": "pixel", "pixel_size": 4}}, {"g": {"name": "fft"}})
+        {'g': {'name': 'fft'}}
     """
     merged = copy.deepcopy(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+        if isinstance(value, dict) and isinstance(merged.get(key), dict) and not _names_differ(merged[key], value):
             merged[key] = deep_merge(merged[key], value)
         else:
             merged[key] = copy.deepcopy(value)
     return merged
+
+
+def _names_differ(base: dict[str, Any], override: dict[str, Any]) -> bool:
+    return "name" in override and "name" in base and override["name"] != base["name"]
 
 
 def load_preset(name_or_path: str, dirs: Sequence[Path]) -> dict[str, Any]:
@@ -125,9 +134,13 @@ def _absolute_plugins(data: dict[str, Any], path: Path) -> None:
 def apply_set(data: dict[str, Any], assignment: str) -> dict[str, Any]:
     """Applies one ``--set key.path=value`` (value read as YAML) and returns the data.
 
+    Setting a component's ``name`` to another plugin drops the old plugin's options.
+
     Example:
         >>> apply_set({"losses": [{"name": "clip"}]}, "losses.0.weight=2")
         {'losses': [{'name': 'clip', 'weight': 2}]}
+        >>> apply_set({"generator": {"name": "pixel", "pixel_size": 4}}, "generator.name=fft")
+        {'generator': {'name': 'fft'}}
     """
     key, sep, raw = assignment.partition("=")
     if not sep or not key.strip():
@@ -155,7 +168,10 @@ def _assign(node: Any, parts: list[str], value: Any, assignment: str) -> None:
                 node[part] = {}
         else:
             raise ConfigError(f"--set {assignment!r}: '{'.'.join(parts[:i])}' is not a mapping or list.")
-        if last:
+        if last and part == "name" and isinstance(node, dict) and node.get("name", value) != value:
+            node.clear()
+            node[part] = value
+        elif last:
             node[part] = value
         else:
             node = node[part]

@@ -10,10 +10,12 @@ LOSS_EVERY = 10  # reading the loss syncs with the device; do it every few steps
 class ProgressBar:
     """Call it after each step; close it at the end."""
 
-    def __init__(self, total: int, description: str = "artkit", enabled: bool = True) -> None:
+    def __init__(self, total: int, description: str = "artkit", enabled: bool = True, initial: int = 0) -> None:
         from tqdm.auto import tqdm
 
-        self._bar = tqdm(total=total, desc=description, unit="step", disable=not enabled, dynamic_ncols=True)
+        self._bar = tqdm(
+            total=total, initial=initial, desc=description, unit="step", disable=not enabled, dynamic_ncols=True
+        )
 
     def __call__(self, run: Any) -> None:
         self._bar.update(run.step - self._bar.n)

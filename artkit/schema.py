@@ -45,6 +45,9 @@ class RunConfig(BaseModel):
     optimizer: OptimizerConfig = Field(default_factory=OptimizerConfig)
     outputs: list[dict[str, Any]] = Field(default_factory=lambda: [{"name": "metrics"}])
     plugins: list[str] = Field(default_factory=list)
+    checkpoint_every: int = Field(default=100, ge=0, le=1_000_000)
+    fault_check_every: int = Field(default=10, ge=1, le=1_000_000)
+    max_faults: int = Field(default=3, ge=0, le=100)
 
     @field_validator("size", mode="before")
     @classmethod

@@ -40,6 +40,18 @@ def mp4_writer(path: Path, fps: int) -> Any:
     )  # fmt: skip
 
 
+def read_frames(path: Path) -> list[np.ndarray]:
+    """Every frame of a video or GIF as (H, W, 3) uint8 arrays; empty if it is missing or unreadable."""
+    import imageio.v2 as imageio
+
+    if not path.is_file():
+        return []
+    try:
+        return [np.asarray(frame)[..., :3] for frame in imageio.mimread(path, memtest=False)]
+    except (OSError, ValueError, RuntimeError):
+        return []
+
+
 def write_gif(path: Path, frames: Sequence[np.ndarray], fps: int) -> None:
     """Writes a looping GIF atomically."""
     import imageio.v2 as imageio

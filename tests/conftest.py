@@ -49,3 +49,66 @@ def preset_file(tmp_path: Path):
         return path
 
     return write
+
+
+# Plugins the engine tests load from files, as a user would.
+SIGNAL_AT_STEP = """
+import os, signal
+import artkit
+
+STOP_AT = {stop_at}
+SIGNALS = {signals}
+
+@artkit.hookimpl
+def step_finished(run, step):
+    if step == STOP_AT:
+        for _ in range(SIGNALS):
+            os.kill(os.getpid(), signal.{name})
+"""
+
+FAULTY_LOSS = """
+import torch
+import artkit
+
+class Faulty(artkit.Loss):
+    '''A loss that turns NaN on chosen calls (counted from 1), to test fault handling.'''
+
+    class Config(artkit.Loss.Config):
+        nan_on_calls: list[int] = []
+        nan_from_call: int = 0
+
+    def __init__(self, config, info):
+        super().__init__(config, info)
+        self.calls = 0
+
+    def forward(self, ctx):
+        self.calls += 1
+        cfg = self.config
+        bad = self.calls in cfg.nan_on_calls or (cfg.nan_from_call and self.calls >= cfg.nan_from_call)
+        scale = float("nan") if bad else 0.0  # NaN reaches the gradients, hence the parameters
+        return ctx.image.mean() * scale
+
+@artkit.hookimpl
+def register_losses(register):
+    register("faulty", Faulty)
+"""
+
+
+@pytest.fixture
+def signal_plugin(tmp_path):
+    """A plugin file that sends itself ``signals`` signals (SIGINT by default) after step ``stop_at``."""
+
+    def write(stop_at: int, signals: int = 1, name: str = "SIGINT") -> str:
+        path = tmp_path / f"signaller_{stop_at}_{signals}_{name}.py"
+        path.write_text(SIGNAL_AT_STEP.format(stop_at=stop_at, signals=signals, name=name))
+        return str(path)
+
+    return write
+
+
+@pytest.fixture
+def faulty_plugin(tmp_path) -> str:
+    """A plugin file providing the ``faulty`` loss."""
+    path = tmp_path / "faulty.py"
+    path.write_text(FAULTY_LOSS)
+    return str(path)

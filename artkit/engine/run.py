@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +16,10 @@ from torch import Tensor
 
 from artkit.components import Augmentation, Generator, Loss, Output, Perceptor, RunInfo
 from artkit.context import StepContext
+from artkit.engine.faults import FaultGuard
 from artkit.engine.setup import lr_factor, make_optimizer, pick_device, seed_everything
+from artkit.engine.signals import ImmediateStop, StopRequest, graceful_stop
+from artkit.engine.state import save_state
 from artkit.errors import RunInterrupted
 from artkit.files import atomic_write, new_run_dir
 from artkit.images import save_png
@@ -37,6 +39,8 @@ class Run:
             turning them into numbers syncs with the device, so do it only when you log.
         image: the last image (1, 3, H, W), detached.
         metrics: records appended by outputs that log (the ``metrics`` output), returned by ``artkit.run``.
+        resumed_from: the step a resumed run started from (0 for a new run); outputs use it to
+            continue their files rather than start them again.
     """
 
     plan: Plan
@@ -54,6 +58,7 @@ class Run:
     image: Tensor | None = None
     metrics: list[dict[str, Any]] = field(default_factory=list)
     interrupted: bool = False
+    resumed_from: int = 0
     started_at: float = field(default_factory=time.perf_counter)
     _base_lrs: list[float] = field(default_factory=list)
 
@@ -103,9 +108,10 @@ class Run:
         return image
 
 
-def build_run(plan: Plan, plugins: Plugins, out_root: Path) -> Run:
+def build_run(plan: Plan, plugins: Plugins, out_root: Path, run_dir: Path | None = None) -> Run:
     """Seeds every RNG, builds the components of ``plan``, then creates the run directory (so a
-    component that fails to build leaves no empty run behind)."""
+    component that fails to build leaves no empty run behind). ``run_dir`` reuses an existing
+    directory (``artkit resume``)."""
     cfg = plan.run
     device = pick_device(cfg.device)
     seed_everything(cfg.seed)
@@ -121,7 +127,7 @@ def build_run(plan: Plan, plugins: Plugins, out_root: Path) -> Run:
     run = Run(
         plan,
         plugins,
-        new_run_dir(out_root, label),
+        run_dir or new_run_dir(out_root, label),
         info,
         generator,
         perceptors,
@@ -151,48 +157,70 @@ def _named_losses(plan: Plan, info: RunInfo, device: torch.device) -> dict[str, 
     return named
 
 
-@contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    """Treats SIGTERM like Ctrl-C for the duration, so a killed run still keeps its outputs."""
-    try:
-        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _raise_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
 def execute(run: Run, progress: Any = None) -> Run:
-    """Runs every step, calling outputs and hooks; keeps ``final.png`` even when interrupted."""
+    """Runs the remaining steps, calling outputs and hooks.
+
+    Whatever happens (finished, Ctrl-C, SIGTERM, a numerical fault, a plugin error) ``final.png``,
+    the resume state and the outputs are written, except after a second Ctrl-C, which leaves at once.
+    """
     hook = run.plugins.hook
     for output in run.outputs:
         output.start(run)
     hook.run_started(run=run)
-    try:
-        with sigterm_as_interrupt():
-            while run.step < run.steps:
-                run.step_once()
-                for output in run.outputs:
-                    output.step(run, run.step)
-                hook.step_finished(run=run, step=run.step)
-                if progress is not None:
-                    progress(run)
-    except KeyboardInterrupt:
-        run.interrupted = True
-    finally:
-        run.save_final()
-        for output in run.outputs:
-            output.finish(run)
-        hook.run_finished(run=run)
+    with graceful_stop() as stop, _second_stop_leaves_at_once(run):
+        abandoned = False
+        try:
+            _loop(run, stop, progress)
+        except ImmediateStop:
+            abandoned = True
+            raise
+        except KeyboardInterrupt:  # a plain interrupt (not the main thread, or raised by a plugin)
+            run.interrupted = True
+        finally:
+            if not abandoned:
+                _finish(run)
     if run.interrupted:
         raise RunInterrupted(
-            f"Interrupted at step {run.step} of {run.steps}; the last image is in {run.dir / 'final.png'}."
+            f"Interrupted at step {run.step} of {run.steps}; the last image is in {run.dir / 'final.png'}. "
+            f"Continue with: artkit resume {run.dir}"
         )
     return run
+
+
+@contextmanager
+def _second_stop_leaves_at_once(run: Run) -> Iterator[None]:
+    try:
+        yield
+    except ImmediateStop:
+        raise RunInterrupted(
+            f"Stopped at once at step {run.step}. Files already written are complete; the resume state is "
+            f"from the last checkpoint, if any ({run.dir})."
+        ) from None
+
+
+def _loop(run: Run, stop: StopRequest, progress: Any) -> None:
+    guard = FaultGuard(run)
+    every = run.plan.run.checkpoint_every
+    while run.step < run.steps:
+        if stop.requested:
+            run.interrupted = True
+            return
+        run.step_once()
+        checkpoint = bool(every) and run.step % every == 0
+        if guard.after_step(run, force=checkpoint):
+            continue  # rolled back: the steps since the last good one are redone
+        for output in run.outputs:
+            output.step(run, run.step)
+        run.plugins.hook.step_finished(run=run, step=run.step)
+        if checkpoint:
+            save_state(run)
+        if progress is not None:
+            progress(run)
+
+
+def _finish(run: Run) -> None:
+    run.save_final()
+    save_state(run)
+    for output in run.outputs:
+        output.finish(run)
+    run.plugins.hook.run_finished(run=run)

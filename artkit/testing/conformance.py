@@ -80,6 +80,24 @@ class GeneratorConformance(_Conformance):
         assert image.min() >= 0 and image.max() <= 1
 
 
+    #: Largest mean absolute error allowed after ``set_image``; ``None`` for a generator that refuses it.
+    set_image_tolerance: ClassVar[float | None] = 0.02
+
+    def test_set_image_draws_that_image(self) -> None:
+        import pytest
+
+        generator = self.make()
+        width, height = self.size
+        target = torch.linspace(0.1, 0.9, height * width).view(1, 1, height, width).repeat(1, 3, 1, 1)
+        target[:, 1] = 1 - target[:, 1]
+        if self.set_image_tolerance is None:
+            with pytest.raises(NotImplementedError, match="cannot start from an image"):
+                generator.set_image(target)
+            return
+        generator.set_image(target)
+        assert (generator() - target).abs().mean() <= self.set_image_tolerance
+
+
 class LossConformance(_Conformance):
     """A scalar, a ``weight`` option, gradients reaching the image, and determinism."""
 

@@ -2,7 +2,8 @@
 
 Uses imageio-ffmpeg's bundled ffmpeg (no system ffmpeg needed) with the software h264 encoder,
 yuv420p so every player opens it. The mp4 is fragmented and written as the run goes: an interrupted
-run, even a killed one, leaves a playable video of what was done.
+run, even a killed one, leaves a playable video of what was done. A resumed run (``artkit resume``)
+keeps the frames already made and goes on after them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pydantic import Field
 
 import artkit
 from artkit.images import to_pil
-from artkit.video import even_frame, mp4_writer, write_gif
+from artkit.video import even_frame, mp4_writer, read_frames, write_gif
 
 
 class ProgressVideo(artkit.Output):
@@ -28,14 +29,31 @@ class ProgressVideo(artkit.Output):
         hold: float = Field(default=1.0, ge=0, le=30, description="seconds to hold the final image")
 
     def start(self, run) -> None:
+        earlier = self._earlier_frames(run)
         self._gif_frames: list[np.ndarray] = []
         self._mp4 = None
         if "mp4" in self.config.formats:
             self._mp4 = mp4_writer(run.dir / "progress.mp4", self.config.fps)
-        self._add(run.current_image())
+        for frame in earlier:
+            self._add_frame(frame)
+        if not earlier:
+            self._add(run.current_image())
+
+    def _earlier_frames(self, run) -> list[np.ndarray]:
+        """On resume: the frames already written, without the final image held at their end."""
+        if not run.resumed_from:
+            return []
+        name = "progress.mp4" if "mp4" in self.config.formats else "progress.gif"
+        frames = read_frames(run.dir / name)
+        return frames[: max(1, len(frames) - self._hold_frames())]
+
+    def _hold_frames(self) -> int:
+        return max(1, round(self.config.hold * self.config.fps))
 
     def _add(self, image) -> None:
-        frame = even_frame(np.asarray(to_pil(image)), self.config.scale)
+        self._add_frame(even_frame(np.asarray(to_pil(image)), self.config.scale))
+
+    def _add_frame(self, frame: np.ndarray) -> None:
         if self._mp4 is not None:
             self._mp4.append_data(frame)
         if "gif" in self.config.formats:
@@ -47,7 +65,7 @@ class ProgressVideo(artkit.Output):
 
     def finish(self, run) -> None:
         final = run.current_image()
-        for _ in range(max(1, round(self.config.hold * self.config.fps))):
+        for _ in range(self._hold_frames()):
             self._add(final)
         if self._mp4 is not None:
             self._mp4.close()

@@ -1,6 +1,8 @@
 """Every built-in component passes the conformance suite plugin authors use."""
 
 from artkit_plugins.augmentations.cutouts import Cutouts
+from artkit_plugins.generators.fft import FFTGenerator
+from artkit_plugins.generators.palette import PaletteGenerator
 from artkit_plugins.generators.pixel import PixelGenerator
 from artkit_plugins.losses.clip import ClipLoss
 from artkit_plugins.losses.smoothness import Smoothness
@@ -16,6 +18,7 @@ class TestPixelSigmoid(GeneratorConformance):
 class TestPixelClampBigPixels(GeneratorConformance):
     component = PixelGenerator
     options = {"parameterization": "clamp", "pixel_size": 4, "init": "#336699"}
+    set_image_tolerance = 0.05  # averaged into 4x4 blocks
 
 
 class TestClipLoss(LossConformance):
@@ -39,3 +42,24 @@ class TestCutouts(AugmentationConformance):
 class TestOpenClipToyclip(PerceptorConformance):
     component = OpenClipPerceptor
     options = {"model": "toyclip"}
+
+
+class TestFFT(GeneratorConformance):
+    component = FFTGenerator
+
+
+class TestFFTFromColourCorrelated(GeneratorConformance):
+    component = FFTGenerator
+    options = {"init": "orange", "decay": 1.0, "colour_decorrelation": True}
+
+
+class TestPalette(GeneratorConformance):
+    component = PaletteGenerator
+    options = {"pixel_size": 1, "palette": ["black", "white", "red", "green", "blue", "#808080"]}
+    set_image_tolerance = 0.2  # drawn in six colours: near, not equal
+
+
+class TestPaletteHardLearned(GeneratorConformance):
+    component = PaletteGenerator
+    options = {"pixel_size": 4, "hard": True, "learn_palette": True, "palette": "gameboy"}
+    set_image_tolerance = 0.35  # four greens and 4x4 blocks: only the rough picture survives

@@ -1,0 +1,46 @@
+"""Stopping a run by signal: the first Ctrl-C (or SIGTERM) stops after the current step and keeps
+everything; a second one stops at once."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+log = logging.getLogger("artkit")
+
+
+class ImmediateStop(KeyboardInterrupt):
+    """A second Ctrl-C: leave now. Files already written stay whole (every write is atomic)."""
+
+
+class StopRequest:
+    """Set by the first Ctrl-C / SIGTERM; the loop checks it between steps."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def handle(self, signum: int, frame: Any) -> None:
+        if self.requested:
+            raise ImmediateStop
+        self.requested = True
+        log.warning("Stopping after this step and saving (press Ctrl-C again to quit at once).")
+
+
+@contextmanager
+def graceful_stop() -> Iterator[StopRequest]:
+    """Installs the two-stage handler for SIGINT and SIGTERM while the block runs (main thread only;
+    elsewhere signals are left alone and a plain ``KeyboardInterrupt`` still stops the run)."""
+    request = StopRequest()
+    try:
+        previous = {sig: signal.signal(sig, request.handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread
+        yield request
+        return
+    try:
+        yield request
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
