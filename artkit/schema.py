@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from artkit.prompts import Prompt
 
@@ -25,6 +25,43 @@ class OptimizerConfig(BaseModel):
     warmup: int = Field(default=0, ge=0)
     weight_decay: float = Field(default=0.0, ge=0)
     momentum: float = Field(default=0.9, ge=0, lt=1)
+
+
+class AnimationConfig(BaseModel):
+    """``animation:`` frames, timing, motion expressions and a prompt timeline."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    frames: int = Field(default=24, ge=1, le=100_000)
+    fps: int = Field(default=12, ge=1, le=120)
+    steps_per_frame: int = Field(default=10, ge=1, le=100_000)
+    first_frame_steps: int = Field(default=50, ge=1, le=1_000_000)
+    zoom: float | str = 1.0
+    rotate: float | str = 0.0
+    translate_x: float | str = 0.0
+    translate_y: float | str = 0.0
+    prompts: dict[int, str] = Field(default_factory=dict)
+    coherence: float = Field(default=0.0, ge=0)
+
+    @model_validator(mode="after")
+    def _check_expressions(self) -> AnimationConfig:
+        from artkit.animation.expressions import Expression
+
+        for name in ("zoom", "rotate", "translate_x", "translate_y"):
+            Expression(getattr(self, name), field=f"animation.{name}")(0, 0.0, self.frames, self.fps)
+        if self.zoom_is_positive() is False:
+            raise ValueError("zoom must stay above 0 (1 is still, 1.02 moves in by 2% a frame)")
+        return self
+
+    def zoom_is_positive(self) -> bool:
+        from artkit.animation.expressions import Expression
+
+        zoom = Expression(self.zoom, field="animation.zoom")
+        return all(zoom(f, f / self.fps, self.frames, self.fps) > 0 for f in range(min(self.frames, 1000)))
+
+    @property
+    def total_steps(self) -> int:
+        return self.first_frame_steps + (self.frames - 1) * self.steps_per_frame
 
 
 class RunConfig(BaseModel):
@@ -48,6 +85,21 @@ class RunConfig(BaseModel):
     checkpoint_every: int = Field(default=100, ge=0, le=1_000_000)
     fault_check_every: int = Field(default=10, ge=1, le=1_000_000)
     max_faults: int = Field(default=3, ge=0, le=100)
+    animation: AnimationConfig | None = None
+
+    @model_validator(mode="after")
+    def _animation_sets_steps_and_prompts(self) -> RunConfig:
+        if self.animation is None:
+            return self
+        self.steps = self.animation.total_steps
+        if self.animation.prompts:
+            texts = list(dict.fromkeys(self.animation.prompts[k] for k in sorted(self.animation.prompts)))
+            if self.prompts and [p.text for p in self.prompts] != texts:
+                raise ValueError(
+                    "give the prompts either in `prompts` or as an `animation.prompts` timeline, not both"
+                )
+            self.prompts = [Prompt(text=t) for t in texts]
+        return self
 
     @field_validator("size", mode="before")
     @classmethod

@@ -45,8 +45,8 @@ def test_every_builtin_component_and_option_is_documented():
 
 
 def test_every_preset_key_is_documented():
-    from artkit.schema import OptimizerConfig, RunConfig
+    from artkit.schema import AnimationConfig, OptimizerConfig, RunConfig
 
     text = (DOCS / "presets.md").read_text()
-    for key in [*RunConfig.model_fields, "extends", *OptimizerConfig.model_fields]:
+    for key in [*RunConfig.model_fields, "extends", *OptimizerConfig.model_fields, *AnimationConfig.model_fields]:
         assert f"`{key}`" in text, f"docs/presets.md does not document `{key}`"

@@ -22,6 +22,8 @@ def tiny(name: str) -> dict:
     data["perceptors"] = [dict(RANDOM_TOYCLIP) for _ in data.get("perceptors", [])]
     for aug in data.get("augmentations", []):
         aug["cutn"] = 4
+    if "animation" in data:
+        data["animation"].update(frames=2, first_frame_steps=2, steps_per_frame=1)
     return data
 
 

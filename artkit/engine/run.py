@@ -59,6 +59,8 @@ class Run:
     metrics: list[dict[str, Any]] = field(default_factory=list)
     interrupted: bool = False
     resumed_from: int = 0
+    schedule_start: int = 0
+    schedule_length: int | None = None
     started_at: float = field(default_factory=time.perf_counter)
     _base_lrs: list[float] = field(default_factory=list)
 
@@ -84,7 +86,8 @@ class Run:
         """One optimisation step: image, cutouts, losses, backward, update, projection."""
         index = self.step
         for group, base in zip(self.optimizer.param_groups, self._base_lrs, strict=True):
-            group["lr"] = base * lr_factor(self.plan.run.optimizer, index, self.steps)
+            span = self.schedule_length or self.steps
+            group["lr"] = base * lr_factor(self.plan.run.optimizer, index - self.schedule_start, span)
         image = self.generator()
         ctx = StepContext(image, index + 1, self.augmentations, self.perceptors)
         terms = {name: loss(ctx) * loss.config.weight for name, loss in self.loss_fns.items()}
@@ -199,12 +202,25 @@ def _second_stop_leaves_at_once(run: Run) -> Iterator[None]:
 
 
 def _loop(run: Run, stop: StopRequest, progress: Any) -> None:
+    if run.plan.run.animation is not None:
+        from artkit.animation.runner import animate
+
+        animate(run, lambda until: run_steps(run, stop, progress, until))
+    else:
+        run_steps(run, stop, progress, run.steps)
+
+
+def run_steps(run: Run, stop: StopRequest, progress: Any, until: int) -> bool:
+    """Steps until step ``until``, with fault checks, outputs, hooks and checkpoints.
+
+    Returns False when a stop was requested (the run is then marked interrupted).
+    """
     guard = FaultGuard(run)
     every = run.plan.run.checkpoint_every
-    while run.step < run.steps:
+    while run.step < until:
         if stop.requested:
             run.interrupted = True
-            return
+            return False
         run.step_once()
         checkpoint = bool(every) and run.step % every == 0
         if guard.after_step(run, force=checkpoint):
@@ -216,6 +232,7 @@ def _loop(run: Run, stop: StopRequest, progress: Any) -> None:
             save_state(run)
         if progress is not None:
             progress(run)
+    return True
 
 
 def _finish(run: Run) -> None:

@@ -60,6 +60,16 @@ class ClipLoss(artkit.Loss):
         self._targets: dict[int, Tensor] = {}
         self._distance = spherical_distance if config.distance == "spherical" else cosine_distance
 
+    @torch.no_grad()
+    def set_prompt_weights(self, weights: list[float]) -> None:
+        """Reweights the run's prompts (an animation's prompt timeline does this every frame).
+
+        A ``clip`` loss with its own ``prompts`` keeps its weights.
+        """
+        if not self.config.prompts:
+            base = torch.tensor([p.weight for p in self.prompts], dtype=self.weights.dtype)
+            self.weights.copy_(base * torch.tensor(weights, dtype=self.weights.dtype))
+
     def _load(self, index: int, prompt: artkit.Prompt) -> Tensor:
         return load_image(self.info.resolve_path(prompt.image), field=f"prompts[{index}].image")
 
