@@ -120,6 +120,98 @@ def resume(run_dir, steps, prompts, quiet, plugin_files) -> None:
 
 
 @cli.command()
+@click.argument("presets", nargs=-1)
+@click.option("--device", default="auto", show_default=True, help="cpu, cuda, cuda:N or auto.")
+@click.option("--steps", type=click.IntRange(min=1), default=5, show_default=True, help="Measured steps (after one warm-up).")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a preset key (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per benchmark.")
+@plugin_option
+@handle_errors
+def bench(presets, device, steps, sets, as_json, plugin_files) -> None:
+    """Seconds per step, peak memory and the time split of PRESETS; with none, the standard comparison
+    (256x256, 32 cuts, ViT-B-32 + VQGAN f16 16384, random weights) against the classic VQGAN+CLIP loop."""
+    import json
+
+    from artkit.bench import STANDARD, bench_preset
+
+    runs = [(p, False, None) for p in presets] or [(STANDARD, True, "standard")]
+    for preset, with_baseline, name in runs:
+        result = bench_preset(
+            preset, device, steps, overrides=list(sets), baseline=with_baseline, name=name, plugin_files=list(plugin_files)
+        )
+        if as_json:
+            click.echo(json.dumps(result.as_dict()))
+            continue
+        data = result.as_dict()
+        line = f"{data['name']}: {data['artkit_s_per_step']:.3f} s/step on {data['device']}, peak {data['peak_memory_mb']:.0f} MB"
+        if result.baseline_s_per_step is not None:
+            line += f"; baseline {data['baseline_s_per_step']:.3f} s/step; ratio {data['ratio']:.2f}"
+        click.echo(line)
+        click.echo("  split: " + ", ".join(f"{k} {v:.3f}s" for k, v in data["split_s"].items()))
+
+
+@cli.group()
+def models() -> None:
+    """The VQGAN model zoo: list, download (once, into the cache) and verify checkpoints."""
+
+
+@models.command("list")
+@handle_errors
+def models_list() -> None:
+    """Every zoo model, its size, and whether it is in the cache."""
+    from artkit.models.cache import cache_dir
+    from artkit.models.zoo import ZOO
+
+    click.echo(f"{'toy':<20} {'shipped':>9}  artkit's toy-world VQGAN (f8, 128 codes): offline")
+    for model in ZOO.values():
+        state = "cached" if (cache_dir() / model.filename).is_file() else f"{model.size_mb} MB"
+        click.echo(f"{model.name:<20} {state:>9}  {model.description}")
+    click.echo(f"cache: {cache_dir()} (set ARTKIT_CACHE to move it)")
+
+
+@models.command("download")
+@click.argument("names", nargs=-1, required=True)
+@handle_errors
+def models_download(names) -> None:
+    """Download zoo models NAMES into the cache (mirrors in turn), and record their sha256."""
+    from artkit.models.cache import fetch
+
+    for model in _zoo_models(names):
+        path = fetch(model.name, model.filename, model.urls, model.sha256)
+        click.echo(f"{model.name}: {path}")
+
+
+@models.command("verify")
+@click.argument("names", nargs=-1)
+@handle_errors
+def models_verify(names) -> None:
+    """Check cached models (all, or NAMES) against their published or recorded sha256."""
+    from artkit.models.cache import cache_dir, verify
+    from artkit.models.zoo import ZOO
+
+    chosen = _zoo_models(names) if names else list(ZOO.values())
+    cached = [m for m in chosen if (cache_dir() / m.filename).is_file()]
+    for model in cached:
+        digest = verify(cache_dir() / model.filename, model.sha256)
+        click.echo(f"{model.name}: ok (sha256 {digest[:16]}...)")
+    if not cached:
+        click.echo("No zoo model is in the cache yet: artkit models download NAME")
+
+
+def _zoo_models(names):
+    from artkit.errors import unknown_name
+    from artkit.models.zoo import ZOO, find
+
+    found = []
+    for name in names:
+        model = find(name)
+        if model is None:
+            raise unknown_name("VQGAN model", name, ZOO)
+        found.append(model)
+    return found
+
+
+@cli.command()
 @plugin_option
 @handle_errors
 def presets(plugin_files) -> None:

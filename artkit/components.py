@@ -79,6 +79,9 @@ class Generator(_Component, nn.Module):
         """Optimiser parameter groups; override to give parts their own learning rate."""
         return [{"params": [p for p in self.parameters() if p.requires_grad], "lr": lr}]
 
+    def write_files(self, directory: Path) -> None:
+        """Called at the end of a run, after ``final.png``: extra files (the vector generator's ``final.svg``)."""
+
     @torch.no_grad()
     def set_image(self, image: Tensor) -> None:
         """Re-initialise the parameters so that ``forward()`` draws ``image`` (1, 3, H, W) as closely as it can.

@@ -1,7 +1,7 @@
 """Every shipped preset validates and runs a few steps at a tiny size.
 
-Perceptors are swapped for random-initialised toyclip models (one per perceptor the preset names) so
-nothing is downloaded; everything else is the preset as shipped.
+Perceptors are swapped for random-initialised toyclip models (one per perceptor the preset names) and
+zoo VQGANs get random weights, so nothing is downloaded; everything else is the preset as shipped.
 """
 
 from pathlib import Path
@@ -22,6 +22,8 @@ def tiny(name: str) -> dict:
     data["perceptors"] = [dict(RANDOM_TOYCLIP) for _ in data.get("perceptors", [])]
     for aug in data.get("augmentations", []):
         aug["cutn"] = 4
+    if data["generator"].get("name") == "vqgan" and data["generator"].get("model") != "toy":
+        data["generator"]["random_weights"] = True  # the real architecture, nothing downloaded
     if "animation" in data:
         data["animation"].update(frames=2, first_frame_steps=2, steps_per_frame=1)
     return data

@@ -51,7 +51,7 @@ class FaultGuard:
         if self.faults > self.max_faults:
             raise NumericalFault(
                 f"The loss or the parameters became NaN/Inf at step {bad_step}, {self.faults} times, even after "
-                f"lowering the learning rate to {run.lr:.3g}. Stopped; final.png is the last good image "
+                f"halving the learning rate {self.faults - 1} times. Stopped; final.png is the last good image "
                 f"(step {run.step}). Lower optimizer.lr, or check the loss weights and any plugin losses."
             )
         run._base_lrs = [lr * LR_DROP for lr in run._base_lrs]

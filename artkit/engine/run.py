@@ -17,7 +17,7 @@ from torch import Tensor
 from artkit.components import Augmentation, Generator, Loss, Output, Perceptor, RunInfo
 from artkit.context import StepContext
 from artkit.engine.faults import FaultGuard
-from artkit.engine.setup import lr_factor, make_optimizer, pick_device, seed_everything
+from artkit.engine.setup import autocast_context, lr_factor, make_optimizer, pick_device, seed_everything
 from artkit.engine.signals import ImmediateStop, StopRequest, graceful_stop
 from artkit.engine.state import save_state
 from artkit.errors import RunInterrupted
@@ -88,16 +88,17 @@ class Run:
         for group, base in zip(self.optimizer.param_groups, self._base_lrs, strict=True):
             span = self.schedule_length or self.steps
             group["lr"] = base * lr_factor(self.plan.run.optimizer, index - self.schedule_start, span)
-        image = self.generator()
-        ctx = StepContext(image, index + 1, self.augmentations, self.perceptors)
-        terms = {name: loss(ctx) * loss.config.weight for name, loss in self.loss_fns.items()}
+        with autocast_context(self.plan.run.autocast, self.info.device):
+            image = self.generator()
+            ctx = StepContext(image, index + 1, self.augmentations, self.perceptors)
+            terms = {name: loss(ctx).float() * loss.config.weight for name, loss in self.loss_fns.items()}
         total = torch.stack(list(terms.values())).sum()
         self.optimizer.zero_grad(set_to_none=True)
         total.backward()
         self.optimizer.step()
         self.generator.project()
         self.losses = {"total": total.detach(), **{k: v.detach() for k, v in terms.items()}}
-        self.image = image.detach()
+        self.image = image.detach().float()
         self.step = index + 1
 
     @torch.no_grad()
@@ -237,6 +238,7 @@ def run_steps(run: Run, stop: StopRequest, progress: Any, until: int) -> bool:
 
 def _finish(run: Run) -> None:
     run.save_final()
+    run.generator.write_files(run.dir)
     save_state(run)
     for output in run.outputs:
         output.finish(run)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -61,3 +63,33 @@ def lr_factor(config: OptimizerConfig, step: int, steps: int) -> float:
     if config.schedule == "step":
         return 0.1 if step >= 0.75 * steps else 1.0
     return 1.0
+
+
+def autocast_context(mode: str, device: torch.device) -> contextlib.AbstractContextManager:
+    """The mixed-precision context of a step: ``none``, ``bf16``, ``fp16`` (CUDA only) or ``auto``
+    (bf16 on CUDA and on CPUs with native bf16, else none). Losses are summed in fp32 either way."""
+    dtype = _autocast_dtype(mode, device)
+    if dtype is None:
+        return contextlib.nullcontext()
+    return torch.autocast(device_type=device.type, dtype=dtype)
+
+
+def _autocast_dtype(mode: str, device: torch.device) -> torch.dtype | None:
+    if mode == "none" or device.type not in ("cpu", "cuda"):
+        return None
+    if mode == "fp16":
+        if device.type != "cuda":
+            raise ConfigError("autocast: fp16 needs CUDA; use bf16 on the CPU.")
+        return torch.float16
+    if mode == "auto" and device.type == "cpu" and not cpu_has_bf16():
+        return None
+    return torch.bfloat16
+
+
+def cpu_has_bf16() -> bool:
+    """Whether this CPU computes in bf16 natively (AVX-512 BF16 or AMX), where bf16 autocast pays off."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags

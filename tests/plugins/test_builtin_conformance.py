@@ -4,6 +4,8 @@ from artkit_plugins.augmentations.cutouts import Cutouts
 from artkit_plugins.generators.fft import FFTGenerator
 from artkit_plugins.generators.palette import PaletteGenerator
 from artkit_plugins.generators.pixel import PixelGenerator
+from artkit_plugins.generators.vector import VectorGenerator
+from artkit_plugins.generators.vqgan import VQGANGenerator
 from artkit_plugins.losses.clip import ClipLoss
 from artkit_plugins.losses.smoothness import Smoothness
 from artkit_plugins.perceptors.openclip import OpenClipPerceptor
@@ -63,3 +65,23 @@ class TestPaletteHardLearned(GeneratorConformance):
     component = PaletteGenerator
     options = {"pixel_size": 4, "hard": True, "learn_palette": True, "palette": "gameboy"}
     set_image_tolerance = 0.35  # four greens and 4x4 blocks: only the rough picture survives
+
+
+class TestVector(GeneratorConformance):
+    component = VectorGenerator
+    options = {"strokes": 12, "shapes": 2}
+    set_image_tolerance = None  # strokes cannot restart from an arbitrary picture
+
+
+class TestVQGANToy(GeneratorConformance):
+    component = VQGANGenerator
+    options = {"model": "toy"}
+    size = (32, 16)
+    set_image_tolerance = 0.3  # a smooth gradient, far from the flat toy scenes its 128 codes learnt
+
+
+class TestVQGANRandomNoQuantize(GeneratorConformance):
+    component = VQGANGenerator
+    options = {"model": "toy", "random_weights": True, "quantize": False, "init": "gray"}
+    size = (16, 16)
+    set_image_tolerance = 1.0  # random weights: it runs, nothing more

@@ -1,0 +1,1 @@
+"""Third-party model weights: the VQGAN model zoo, a download cache with sha256 checks, and safe loading."""

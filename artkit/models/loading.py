@@ -1,0 +1,88 @@
+"""Building a VQGAN from a zoo name, the shipped toy model, or a user's config + checkpoint files."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from artkit.errors import ArtkitError, ConfigError, unknown_name
+from artkit.models import zoo
+from artkit.models.vqgan import TOY_CONFIG, VQGAN, load_params
+
+TOY_WEIGHTS = Path(__file__).parent.parent / "toyworld" / "weights" / "toyvqgan.safetensors"
+TOY_NAMES = ("toy", "toyvqgan")
+
+
+def read_taming_config(path: Path) -> tuple[dict[str, Any], bool]:
+    """``(params, gumbel)`` from a taming-transformers model YAML (``model.target`` and ``model.params``)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        model = data["model"]
+        params = {k: model["params"][k] for k in ("ddconfig", "n_embed", "embed_dim")}
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        raise ConfigError(
+            f"generator.config: '{path}' is not a taming-transformers model config ({type(exc).__name__}: {exc}). "
+            "It needs model.params.ddconfig, n_embed and embed_dim."
+        ) from None
+    return params, "Gumbel" in str(model.get("target", ""))
+
+
+def build(model: str, config: str | None, checkpoint: str | None, random_weights: bool) -> VQGAN:
+    """The VQGAN a generator's options name (cached per process: weights are read once)."""
+    return _build(model, config, checkpoint, random_weights)
+
+
+@lru_cache(maxsize=2)
+def _build(model: str, config: str | None, checkpoint: str | None, random_weights: bool) -> VQGAN:
+    if config is not None or checkpoint is not None:
+        if config is None or checkpoint is None:
+            raise ConfigError("generator: give both `config` (the model YAML) and `checkpoint` (its weights), or a `model` name.")
+        params, gumbel = read_taming_config(Path(config))
+        return _with_weights(VQGAN_quiet(params, gumbel), None if random_weights else Path(checkpoint))
+    if model.lower() in TOY_NAMES:
+        return _toy(random_weights)
+    entry = zoo.find(model)
+    if entry is None:
+        raise unknown_name("VQGAN model", model, [*zoo.ZOO, "toy"], where="generator.model")
+    if random_weights:
+        return VQGAN_quiet(entry.params, entry.gumbel).eval().requires_grad_(False)
+    from artkit.models.cache import fetch
+
+    path = fetch(entry.name, entry.filename, entry.urls, entry.sha256)  # before building: fail fast offline
+    return _with_weights(VQGAN_quiet(entry.params, entry.gumbel), path)
+
+
+def VQGAN_quiet(params: dict[str, Any], gumbel: bool = False) -> VQGAN:  # noqa: N802 - a constructor
+    """Builds the model without taming's print of the latent shape."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        return VQGAN(params, gumbel)
+
+
+def _with_weights(vqgan: VQGAN, path: Path | None) -> VQGAN:
+    if path is not None:
+        from artkit.models.checkpoint import load_state_dict
+
+        try:
+            load_params(vqgan, load_state_dict(path))
+        except KeyError as exc:
+            raise ArtkitError(f"{path}: does not fit the model config: {exc.args[0]}.") from None
+    return vqgan.eval().requires_grad_(False)
+
+
+def _toy(random_weights: bool) -> VQGAN:
+    from safetensors import safe_open
+    from safetensors.torch import load_file
+
+    if random_weights:
+        return VQGAN_quiet(TOY_CONFIG).eval().requires_grad_(False)
+    with safe_open(str(TOY_WEIGHTS), framework="pt") as handle:
+        params = json.loads((handle.metadata() or {}).get("config", json.dumps(TOY_CONFIG)))
+    vqgan = VQGAN_quiet(params)
+    load_params(vqgan, {k: v.float() for k, v in load_file(str(TOY_WEIGHTS)).items()})
+    return vqgan.eval().requires_grad_(False)

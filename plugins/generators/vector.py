@@ -1,0 +1,168 @@
+"""The ``vector`` generator: coloured cubic Bézier strokes (and optional closed, filled shapes), drawn by
+artkit's own differentiable rasteriser (:mod:`artkit.raster`) and exported as ``final.svg``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from pydantic import Field, model_validator
+from torch import Tensor
+
+import artkit
+from artkit.colours import parse_colour
+from artkit.files import atomic_write
+from artkit.images import load_image
+from artkit.raster import rasterize
+
+CURVES_PER_SHAPE = 3
+
+
+class VectorGenerator(artkit.Generator):
+    """Strokes (cubic Béziers with width and RGBA colour) and filled shapes; gradients reach every point."""
+
+    class Config(artkit.ComponentConfig):
+        strokes: int = Field(default=128, ge=0, le=4096, description="open strokes")
+        shapes: int = Field(default=0, ge=0, le=1024, description="closed, filled shapes (3 curves each)")
+        curves_per_stroke: int = Field(default=1, ge=1, le=16)
+        min_width: float = Field(default=1.0, ge=0.1, description="stroke width range, pixels")
+        max_width: float = Field(default=6.0, ge=0.1)
+        stroke_length: float = Field(default=0.1, gt=0, le=1, description="initial reach of a stroke, share of the side")
+        background: str | list[float] = Field(default="white", description="paper colour")
+        colour: str | list[float] | None = Field(default=None, description="one fixed colour for every stroke (None: learned)")
+        init_image: str | None = Field(default=None, description="take the strokes' first colours from this image")
+        samples: int = Field(default=8, ge=2, le=64, description="polyline points per curve")
+
+        @model_validator(mode="after")
+        def _check(self):
+            if self.min_width > self.max_width:
+                raise ValueError("min_width must not exceed max_width")
+            if self.strokes + self.shapes == 0:
+                raise ValueError("give at least one stroke or shape")
+            parse_colour(self.background)
+            if self.colour is not None:
+                parse_colour(self.colour)
+            return self
+
+    def __init__(self, config: Config, info: artkit.RunInfo) -> None:
+        super().__init__(config, info)
+        self.register_buffer("paper", torch.tensor(parse_colour(config.background)))
+        self.stroke_points = torch.nn.Parameter(self._random_paths(config.strokes, config.curves_per_stroke))
+        self.stroke_widths = torch.nn.Parameter(torch.randn(config.strokes) * 0.5)
+        self.shape_points = torch.nn.Parameter(self._random_shapes(config.shapes))
+        count = config.strokes + config.shapes
+        self.colour_logits = torch.nn.Parameter(self._initial_colours(count))
+        if config.colour is not None:
+            self.colour_logits.requires_grad_(False)
+
+    def _random_paths(self, count: int, curves: int) -> Tensor:
+        start = torch.rand(count, 1, 1, 2)
+        steps = (torch.rand(count, curves * 3, 2) - 0.5) * 2 * self.config.stroke_length / curves
+        chain = torch.cat([start.view(count, 1, 2), start.view(count, 1, 2) + steps.cumsum(1)], dim=1)
+        index = torch.arange(curves).view(-1, 1) * 3 + torch.arange(4)  # curves share their end points
+        return chain[:, index]  # (count, curves, 4, 2)
+
+    def _random_shapes(self, count: int) -> Tensor:
+        centre = torch.rand(count, 1, 2)
+        angles = torch.linspace(0, 2 * torch.pi, CURVES_PER_SHAPE * 3 + 1)[:-1]
+        ring = torch.stack([angles.cos(), angles.sin()], dim=-1) * self.config.stroke_length
+        ring = centre + ring * (0.5 + torch.rand(count, len(angles), 1))
+        closed = torch.cat([ring, ring[:, :1]], dim=1)
+        index = torch.arange(CURVES_PER_SHAPE).view(-1, 1) * 3 + torch.arange(4)
+        return closed[:, index]
+
+    def _initial_colours(self, count: int) -> Tensor:
+        cfg = self.config
+        if cfg.colour is not None:
+            rgb = torch.tensor(parse_colour(cfg.colour)).expand(count, 3)
+        elif cfg.init_image is not None:
+            image = load_image(self.info.resolve_path(cfg.init_image), self.info.size, field="generator.init_image")
+            rgb = self._sample(image, self._anchors())
+        else:
+            rgb = torch.rand(count, 3)
+        alpha = torch.full((count, 1), 0.9)
+        return torch.logit(torch.cat([rgb, alpha], dim=1).clamp(0.02, 0.98))
+
+    def _anchors(self) -> Tensor:
+        return torch.cat([self.stroke_points[:, 0, 0], self.shape_points.mean(dim=(1, 2))]).detach()
+
+    def _sample(self, image: Tensor, points: Tensor) -> Tensor:
+        grid = (points * 2 - 1).view(1, -1, 1, 2)
+        return torch.nn.functional.grid_sample(image, grid, align_corners=False)[0, :, :, 0].T
+
+    def colours(self) -> Tensor:
+        """RGBA of every stroke, then every shape (N, 4)."""
+        return torch.sigmoid(self.colour_logits)
+
+    def widths(self) -> Tensor:
+        cfg = self.config
+        return cfg.min_width + (cfg.max_width - cfg.min_width) * torch.sigmoid(self.stroke_widths)
+
+    def forward(self) -> Tensor:
+        with torch.autocast(self.paper.device.type, enabled=False):  # positions need fp32, even in a bf16 run
+            return self._draw()
+
+    def _draw(self) -> Tensor:
+        width, height = self.info.size
+        scale = torch.tensor([width, height], dtype=self.paper.dtype, device=self.paper.device)
+        colours, image = self.colours(), self.paper
+        n = self.config.strokes
+        if self.config.shapes:
+            image = rasterize(
+                self.shape_points * scale, torch.zeros(self.config.shapes, device=scale.device), colours[n:],
+                width, height, background=image, closed=True, samples=self.config.samples,
+            )  # fmt: skip
+        if n:
+            image = rasterize(
+                self.stroke_points * scale, self.widths(), colours[:n], width, height,
+                background=image, samples=self.config.samples,
+            )  # fmt: skip
+        return image
+
+    @torch.no_grad()
+    def project(self) -> None:
+        self.stroke_points.clamp_(-0.1, 1.1)
+        self.shape_points.clamp_(-0.1, 1.1)
+
+    def write_files(self, directory: Path) -> None:
+        """Writes ``final.svg``: the same strokes and shapes as ``final.png``, as vector paths."""
+        atomic_write(directory / "final.svg", lambda h: h.write(self.svg()), mode="w")
+
+    @torch.no_grad()
+    def svg(self) -> str:
+        """The drawing as an SVG document (shapes first, then strokes, as they are drawn)."""
+        width, height = self.info.size
+        scale = torch.tensor([width, height])
+        colours, widths, n = self.colours().cpu(), self.widths().cpu(), self.config.strokes
+        lines = [
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
+            f'<rect width="100%" height="100%" fill="{_rgb(self.paper.cpu())}"/>',
+        ]
+        for i, path in enumerate(self.shape_points.cpu() * scale):
+            c = colours[n + i]
+            lines.append(f'<path d="{_path_data(path)} Z" fill="{_rgb(c)}" fill-opacity="{c[3]:.3f}" stroke="none"/>')
+        for i, path in enumerate(self.stroke_points.cpu() * scale):
+            c = colours[i]
+            lines.append(
+                f'<path d="{_path_data(path)}" fill="none" stroke="{_rgb(c)}" stroke-opacity="{c[3]:.3f}" '
+                f'stroke-width="{widths[i]:.2f}" stroke-linecap="round" stroke-linejoin="round"/>'
+            )
+        return "\n".join([*lines, "</svg>\n"])
+
+
+def _rgb(colour: Tensor) -> str:
+    r, g, b = (int(round(float(v) * 255)) for v in colour[:3])
+    return f"rgb({r},{g},{b})"
+
+
+def _path_data(curves: Tensor) -> str:
+    start = curves[0, 0]
+    parts = [f"M {start[0]:.2f} {start[1]:.2f}"]
+    for curve in curves:
+        parts.append("C " + ", ".join(f"{x:.2f} {y:.2f}" for x, y in curve[1:].tolist()))
+    return " ".join(parts)
+
+
+@artkit.hookimpl
+def register_generators(register):
+    register("vector", VectorGenerator, aliases=("strokes", "clipdraw"))

@@ -1,0 +1,64 @@
+import xml.etree.ElementTree as ET
+
+import pydantic
+import pytest
+import torch
+from artkit_plugins.generators.vector import VectorGenerator
+from conftest import tiny_preset
+from PIL import Image
+
+import artkit
+from artkit.colours import parse_colour
+
+
+def make(size=(48, 32), seed=0, **options):
+    torch.manual_seed(seed)
+    return VectorGenerator(VectorGenerator.Config(**options), artkit.RunInfo(size=size))
+
+
+def test_svg_has_every_stroke_and_shape():
+    generator = make(strokes=5, shapes=2)
+    root = ET.fromstring(generator.svg())
+    paths = root.findall("{http://www.w3.org/2000/svg}path")
+    assert len(paths) == 7
+    assert sum(p.get("fill") == "none" for p in paths) == 5
+    assert root.get("width") == "48" and root.get("height") == "32"
+
+
+def test_fixed_colour_is_not_learned():
+    generator = make(strokes=4, colour="black")
+    assert not generator.colour_logits.requires_grad
+    assert torch.allclose(generator.colours()[:, :3], torch.tensor(parse_colour("black")).expand(4, 3), atol=0.03)
+
+
+def test_background_shows_where_nothing_is_drawn():
+    generator = make(strokes=1, background="blue", max_width=1.0, min_width=1.0, stroke_length=0.01)
+    image = generator()
+    blue = torch.tensor(parse_colour("blue")).view(3, 1)
+    assert ((image[0].reshape(3, -1) - blue).abs().amax(0) < 1e-3).float().mean() > 0.9
+
+
+def test_init_image_gives_the_strokes_its_colours(tmp_path):
+    path = tmp_path / "red.png"
+    Image.new("RGB", (48, 32), (255, 0, 0)).save(path)
+    colours = make(strokes=6, init_image=str(path)).colours()
+    assert (colours[:, 0] > 0.95).all() and (colours[:, 1] < 0.05).all()
+
+
+def test_widths_stay_in_range():
+    generator = make(strokes=8, min_width=2.0, max_width=3.0)
+    widths = generator.widths()
+    assert widths.min() >= 2.0 and widths.max() <= 3.0
+
+
+def test_bad_options():
+    with pytest.raises(pydantic.ValidationError, match="min_width must not exceed max_width"):
+        VectorGenerator.Config(min_width=5, max_width=2)
+    with pytest.raises(pydantic.ValidationError, match="at least one stroke or shape"):
+        VectorGenerator.Config(strokes=0)
+
+
+def test_a_run_writes_final_svg(out_dir):
+    result = artkit.run(tiny_preset(generator={"name": "vector", "strokes": 6}), out=out_dir, progress=False)
+    svg = (result.run_dir / "final.svg").read_text()
+    assert svg.startswith("<svg") and svg.count("<path") == 6
