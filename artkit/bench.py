@@ -24,8 +24,8 @@ STANDARD: dict[str, Any] = {
     "size": [256, 256],
     "steps": 1000,
     "prompts": ["a watercolor painting of a lighthouse at dawn"],
-    "generator": {"name": "vqgan", "model": "imagenet-f16-16384", "random_weights": True},
-    "perceptors": [{"name": "openclip", "model": "ViT-B-32", "pretrained": None}],
+    "generator": {"name": "vqgan", "model": "imagenet-f16-16384", "random_weights": True, "precision": "bf16"},
+    "perceptors": [{"name": "openclip", "model": "ViT-B-32", "pretrained": None, "precision": "bf16"}],
     "augmentations": [{"name": "cutouts", "cutn": 32}],
     "losses": [{"name": "clip"}],
     "optimizer": {"name": "adam", "lr": 0.1},
@@ -156,8 +156,16 @@ def _baseline_for(run):
             f"the baseline needs benchmarks/baseline_vqgan_clip.py from artkit's source tree ({exc}); "
             "run `artkit bench` from a checkout."
         ) from None
+    import copy
+
+    from artkit.models.loading import build
+
     perceptor = run.perceptors[0]
     with torch.no_grad():
         text = perceptor.encode_text([run.plan.run.prompts[0].text])
     cutn = sum(a.config.cutn for a in run.augmentations)
-    return BaselineLoop(run.generator.vqgan, perceptor.model, text, run.plan.run.size, cutn, run.info.device)
+    # the classic loop runs its models in fp32, as the notebooks did: same architectures and weights
+    gen = run.generator.config
+    vqgan = build(gen.model, gen.config, gen.checkpoint, gen.random_weights, "fp32").to(run.info.device)
+    clip = copy.deepcopy(perceptor.model).float()
+    return BaselineLoop(vqgan, clip, text, run.plan.run.size, cutn, run.info.device)

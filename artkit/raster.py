@@ -53,21 +53,41 @@ def _pairs(lo: Tensor, hi: Tensor, tiles_x: int, tiles_y: int) -> tuple[Tensor, 
     return tile[order], path[order]
 
 
-def _distance_and_winding(pixels: Tensor, polyline: Tensor, closed: bool) -> tuple[Tensor, Tensor | None]:
-    """Distance (Q, N) from N pixels to Q polylines (Q, K, 2); for closed paths also the winding number."""
-    a = polyline[:, :-1].unsqueeze(1)  # (Q, 1, K-1, 2)
-    b = polyline[:, 1:].unsqueeze(1)
-    p = pixels.unsqueeze(2)  # (Q, N, 1, 2)
+def _near_pairs(tile: Tensor, path: Tensor, polyline: Tensor, reach: Tensor, tiles_x: int) -> tuple[Tensor, Tensor]:
+    """Drops (tile, path) pairs whose path passes farther from the tile than its reach (a long diagonal
+    stroke's box covers many tiles it never comes near)."""
+    centre = (torch.stack([tile % tiles_x, tile // tiles_x], dim=1).to(polyline.dtype) + 0.5) * TILE
+    a, b = polyline[path, :-1], polyline[path, 1:]  # (Q, K-1, 2)
     ab = b - a
+    p = centre.unsqueeze(1)
     t = (((p - a) * ab).sum(-1) / (ab.pow(2).sum(-1) + 1e-8)).clamp(0, 1)
-    nearest = a + t.unsqueeze(-1) * ab
-    distance = ((p - nearest).pow(2).sum(-1) + 1e-8).sqrt().min(dim=-1).values
-    if not closed:
-        return distance, None
-    va, vb = a - p, b - p
-    cross = va[..., 0] * vb[..., 1] - va[..., 1] * vb[..., 0]
-    dot = (va * vb).sum(-1)
-    winding = torch.atan2(cross, dot).sum(-1) / (2 * math.pi)
+    distance = (p - a - t.unsqueeze(-1) * ab).pow(2).sum(-1).min(-1).values.sqrt()
+    keep = distance <= reach[path] + TILE * 0.7072  # half the tile's diagonal
+    return tile[keep], path[keep]
+
+
+def _distance_and_winding(pixels: Tensor, polyline: Tensor, closed: bool) -> tuple[Tensor, Tensor | None]:
+    """Distance (Q, N) from N pixels to Q polylines (Q, K, 2); for closed paths also the winding number.
+
+    The nearest segment is found without autograd over all segments; the distance is then recomputed
+    with gradients for that segment only, so the backward pass touches (Q, N), not (Q, N, K).
+    """
+    with torch.no_grad():
+        a, b = polyline[:, None, :-1], polyline[:, None, 1:]  # (Q, 1, K-1, 2)
+        p = pixels.unsqueeze(2)  # (Q, N, 1, 2)
+        ab = b - a
+        t = (((p - a) * ab).sum(-1) / (ab.pow(2).sum(-1) + 1e-8)).clamp(0, 1)
+        nearest_segment = (p - a - t.unsqueeze(-1) * ab).pow(2).sum(-1).argmin(-1)  # (Q, N)
+        winding = None
+        if closed:
+            va, vb = a - p, b - p
+            cross = va[..., 0] * vb[..., 1] - va[..., 1] * vb[..., 0]
+            winding = torch.atan2(cross, (va * vb).sum(-1)).sum(-1) / (2 * math.pi)
+    rows = torch.arange(len(polyline), device=polyline.device).unsqueeze(1)
+    a, b = polyline[rows, nearest_segment], polyline[rows, nearest_segment + 1]  # (Q, N, 2), with gradients
+    ab = b - a
+    t = (((pixels - a) * ab).sum(-1) / (ab.pow(2).sum(-1) + 1e-8)).clamp(0, 1)
+    distance = ((pixels - a - t.unsqueeze(-1) * ab).pow(2).sum(-1) + 1e-8).sqrt()
     return distance, winding
 
 
@@ -104,6 +124,8 @@ def rasterize(
         reach = widths.detach().view(-1, 1) / 2 + 6 * softness  # beyond it coverage < 0.25%: left out
         lo, hi = polyline.detach().amin(1) - reach, polyline.detach().amax(1) + reach
         tile, path = _pairs(lo, hi, tiles_x, tiles_y)
+        if not closed:  # a filled shape covers tiles far from its outline
+            tile, path = _near_pairs(tile, path, polyline.detach(), reach.view(-1), tiles_x)
     offsets = _tile_pixels(device, dtype)  # (N, 2) pixel centres inside a tile
     origin = torch.stack([tile % tiles_x, tile // tiles_x], dim=1).to(dtype) * TILE  # (Q, 2)
     pixels = origin.unsqueeze(1) + offsets  # (Q, N, 2)

@@ -33,6 +33,17 @@ def tiny_preset(**changes: Any) -> dict[str, Any]:
     return preset
 
 
+@pytest.fixture(autouse=True)
+def keep_torch_threads():
+    """Training scripts set torch's thread count; restore it so later tests draw the same pictures
+    (CPU reductions, hence optimised images, depend on the number of threads)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture
 def out_dir(tmp_path: Path) -> Path:
     return tmp_path / "runs"

@@ -34,13 +34,13 @@ def test_alpha_blends_with_the_background():
     assert abs(image[0, 0, 16, 16].item() - 0.5) < 0.02
 
 
-def test_closed_shape_is_filled():
+def test_closed_shape_is_filled_even_far_from_its_outline():
     angles = torch.linspace(0, 2 * torch.pi, 10)[:-1]
-    ring = torch.stack([16 + 10 * angles.cos(), 16 + 10 * angles.sin()], -1)
+    ring = torch.stack([48 + 40 * angles.cos(), 48 + 40 * angles.sin()], -1)
     ring = torch.cat([ring, ring[:1]])
     curves = ring[torch.arange(3).view(-1, 1) * 3 + torch.arange(4)].unsqueeze(0)
-    image = rasterize(curves, torch.zeros(1), RED, 32, 32, closed=True)
-    assert image[0, 1, 16, 16] < 0.05 and image[0, 1, 2, 2] > 0.95
+    image = rasterize(curves, torch.zeros(1), RED, 96, 96, closed=True)
+    assert image[0, 1, 40:56, 40:56].max() < 0.05 and image[0, 1, 2, 2] > 0.95
 
 
 def test_gradients_reach_points_widths_and_colours():

@@ -20,7 +20,7 @@ from artkit.engine.faults import FaultGuard
 from artkit.engine.setup import autocast_context, lr_factor, make_optimizer, pick_device, seed_everything
 from artkit.engine.signals import ImmediateStop, StopRequest, graceful_stop
 from artkit.engine.state import save_state
-from artkit.errors import RunInterrupted
+from artkit.errors import ArtkitError, RunInterrupted
 from artkit.files import atomic_write, new_run_dir
 from artkit.images import save_png
 from artkit.plugin_manager import Plugins
@@ -222,7 +222,7 @@ def run_steps(run: Run, stop: StopRequest, progress: Any, until: int) -> bool:
         if stop.requested:
             run.interrupted = True
             return False
-        run.step_once()
+        _step_or_explain_oom(run)
         checkpoint = bool(every) and run.step % every == 0
         if guard.after_step(run, force=checkpoint):
             continue  # rolled back: the steps since the last good one are redone
@@ -234,6 +234,19 @@ def run_steps(run: Run, stop: StopRequest, progress: Any, until: int) -> bool:
         if progress is not None:
             progress(run)
     return True
+
+
+def _step_or_explain_oom(run: Run) -> None:
+    try:
+        run.step_once()
+    except torch.cuda.OutOfMemoryError:
+        cfg = run.plan.run
+        cuts = sum(getattr(a.config, "cutn", 0) for a in run.augmentations)
+        raise ArtkitError(
+            f"CUDA ran out of memory at step {run.step + 1} ({cfg.size[0]}x{cfg.size[1]}, {cuts} cutouts, autocast "
+            f"{cfg.autocast}). Try, in this order: --set autocast=bf16; fewer cutouts (augmentations[0].cutn); "
+            "a smaller --size; perceptor precision: fp16. The image so far is kept in final.png."
+        ) from None
 
 
 def _finish(run: Run) -> None:

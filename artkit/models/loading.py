@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import torch
 import yaml
 
 from artkit.errors import ArtkitError, ConfigError, unknown_name
@@ -33,9 +34,22 @@ def read_taming_config(path: Path) -> tuple[dict[str, Any], bool]:
     return params, "Gumbel" in str(model.get("target", ""))
 
 
-def build(model: str, config: str | None, checkpoint: str | None, random_weights: bool) -> VQGAN:
-    """The VQGAN a generator's options name (cached per process: weights are read once)."""
-    return _build(model, config, checkpoint, random_weights)
+PRECISIONS = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+def build(model: str, config: str | None, checkpoint: str | None, random_weights: bool, precision: str = "fp32") -> VQGAN:
+    """The VQGAN a generator's options name, its weights in ``precision`` (cached per process)."""
+    return _cast(model, config, checkpoint, random_weights, precision)
+
+
+@lru_cache(maxsize=2)
+def _cast(model: str, config: str | None, checkpoint: str | None, random_weights: bool, precision: str) -> VQGAN:
+    vqgan = _build(model, config, checkpoint, random_weights)
+    if precision == "fp32":
+        return vqgan
+    import copy
+
+    return copy.deepcopy(vqgan).to(PRECISIONS[precision])
 
 
 @lru_cache(maxsize=2)

@@ -62,13 +62,17 @@ class VQGAN(nn.Module):
         """The code vectors (n_embed, embed_dim)."""
         return self.quantize.embed.weight if self.gumbel else self.quantize.embedding.weight
 
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.post_quant_conv.weight.dtype
+
     def encode(self, images: Tensor) -> Tensor:
-        """Continuous latents (N, embed_dim, H/f, W/f) of images in [0, 1], before quantisation."""
-        return self.quant_conv(self.encoder(images * 2 - 1))
+        """Continuous latents (N, embed_dim, H/f, W/f) of images in [0, 1], before quantisation (fp32)."""
+        return self.quant_conv(self.encoder(images.to(self.dtype) * 2 - 1)).float()
 
     def decode(self, latents: Tensor) -> Tensor:
-        """Images in [0, 1] from (quantised) latents."""
-        return (self.decoder(self.post_quant_conv(latents)) + 1) / 2
+        """Images in [0, 1] (fp32) from (quantised) latents."""
+        return ((self.decoder(self.post_quant_conv(latents.to(self.dtype))) + 1) / 2).float()
 
 
 def quantize(latents: Tensor, codebook: Tensor) -> Tensor:

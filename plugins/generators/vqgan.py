@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import torch
 from pydantic import Field
 from torch import Tensor
@@ -26,18 +28,21 @@ class VQGANGenerator(artkit.Generator):
         checkpoint: str | None = Field(default=None, description="your own weights: .ckpt (weights-only) or .safetensors")
         random_weights: bool = Field(default=False, description="the architecture with random weights (no download)")
         quantize: bool = Field(default=True, description="snap z to the codebook (straight-through gradients)")
+        precision: Literal["fp32", "bf16", "fp16"] = Field(default="fp32", description="the decoder's weights")
         init_noise: float = Field(default=0.0, ge=0, description="noise added to a colour or image init")
 
     def __init__(self, config: Config, info: artkit.RunInfo) -> None:
         super().__init__(config, info)
-        model = build(config.model, _path(info, config.config), _path(info, config.checkpoint), config.random_weights)
+        model = build(
+            config.model, _path(info, config.config), _path(info, config.checkpoint), config.random_weights, config.precision
+        )
         object.__setattr__(self, "vqgan", model.to(info.device))  # frozen and shared: not a submodule, not in state
         width, height = info.size
         factor = model.downscale
         if width % factor or height % factor:
             raise artkit.ConfigError(f"size: each side must be a multiple of {factor} for this VQGAN (got {width}x{height}).")
         self.latent_size = (height // factor, width // factor)
-        self.register_buffer("codebook", model.codebook.detach().clone(), persistent=False)
+        self.register_buffer("codebook", model.codebook.detach().float().clone(), persistent=False)
         z_min, z_max = codebook_range(self.codebook)
         self.register_buffer("z_min", z_min, persistent=False)
         self.register_buffer("z_max", z_max, persistent=False)

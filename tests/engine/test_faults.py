@@ -60,3 +60,17 @@ def test_cli_reports_the_fault_without_a_traceback(tmp_path, faulty_plugin, pres
     assert result.exit_code == 1
     assert "Error: The loss or the parameters became NaN/Inf at step 1" in result.output
     assert "Traceback" not in result.output
+
+
+def test_cuda_out_of_memory_is_explained(tmp_path):
+    plugin = tmp_path / "oom.py"
+    plugin.write_text(
+        "import torch, artkit\n@artkit.hookimpl\ndef run_started(run):\n"
+        "    def boom():\n        raise torch.cuda.OutOfMemoryError('CUDA out of memory. Tried to allocate 2.00 GiB')\n"
+        "    run.step_once = boom\n"
+    )
+    with pytest.raises(artkit.ArtkitError, match="CUDA ran out of memory at step 1 .*--set autocast=bf16") as err:
+        artkit.run(tiny_preset(), plugins=[plugin], out=tmp_path / "runs", progress=False)
+    run_dir = next((tmp_path / "runs").iterdir())
+    assert (run_dir / "final.png").is_file()
+    assert err.value.exit_code == 2
