@@ -125,14 +125,27 @@ def resume(run_dir, steps, prompts, quiet, plugin_files) -> None:
 @click.option("--steps", type=click.IntRange(min=1), default=5, show_default=True, help="Measured steps (after one warm-up).")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a preset key (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per benchmark.")
+@click.option("--quality", is_flag=True, help="Time to quality on the toy world: steps and seconds until the judge reads each prompt.")
+@click.option("--prompts", "n_prompts", type=click.IntRange(1, 100), default=6, show_default=True, help="With --quality: how many prompts.")
+@click.option("--max-steps", type=click.IntRange(1), default=200, show_default=True, help="With --quality: give up after this many steps.")
 @plugin_option
 @handle_errors
-def bench(presets, device, steps, sets, as_json, plugin_files) -> None:
+def bench(presets, device, steps, sets, as_json, quality, n_prompts, max_steps, plugin_files) -> None:
     """Seconds per step, peak memory and the time split of PRESETS; with none, the standard comparison
-    (256x256, 32 cuts, ViT-B-32 + VQGAN f16 16384, random weights) against the classic VQGAN+CLIP loop."""
+    (256x256, 32 cuts, ViT-B-32 + VQGAN f16 16384, random weights) against the classic VQGAN+CLIP loop.
+    With --quality: time to quality on the toy world (default: every offline quick-start preset)."""
     import json
 
     from artkit.bench import STANDARD, bench_preset
+
+    if quality:
+        from artkit.toyworld.quality import TOY_PRESETS, time_to_quality
+
+        for row in time_to_quality(presets or TOY_PRESETS, n_prompts, max_steps, plugins=list(plugin_files)):
+            reached = f"{row['reached']}/{row['prompts']} read within {row['max_steps']} steps"
+            detail = f"; median {row['median_steps']} steps, {row['median_seconds']} s" if row["reached"] else ""
+            click.echo(json.dumps(row) if as_json else f"{row['preset']}: {reached}{detail}")
+        return
 
     runs = [(p, False, None) for p in presets] or [(STANDARD, True, "standard")]
     for preset, with_baseline, name in runs:

@@ -73,8 +73,10 @@ def _build(model: str, config: str | None, checkpoint: str | None, random_weight
 
 
 def VQGAN_quiet(params: dict[str, Any], gumbel: bool = False) -> VQGAN:  # noqa: N802 - a constructor
-    """Builds the model without taming's print of the latent shape."""
-    with contextlib.redirect_stdout(io.StringIO()):
+    """Builds the model without taming's print of the latent shape, and without drawing from the global
+    RNG: models are cached per process, so building one must not change what a run's seed draws next."""
+    with contextlib.redirect_stdout(io.StringIO()), torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
         return VQGAN(params, gumbel)
 
 

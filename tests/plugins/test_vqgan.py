@@ -80,3 +80,13 @@ def test_zoo_model_offline_fails_clearly(tmp_path, monkeypatch):
     monkeypatch.setattr(cache, "_download", lambda url, path, label: (_ for _ in ()).throw(OSError("offline")))
     with pytest.raises(ModelUnavailableError, match="imagenet-f16-1024: cannot download the weights"):
         make(model="imagenet-f16-1024", size=(32, 32))
+
+
+def test_a_cached_model_does_not_change_what_the_seed_draws():
+    from artkit.models import loading
+
+    loading._build.cache_clear()
+    loading._cast.cache_clear()
+    first = make(seed=5)()  # builds and caches the model
+    second = make(seed=5)()  # uses the cached one
+    assert torch.equal(first, second)

@@ -1,0 +1,56 @@
+"""Time to quality on the toy world: how many steps and seconds until the judge reads the prompt.
+
+Each prompt runs once with the preset's settings up to ``max_steps`` (its learning-rate schedule spans
+``max_steps``); every ``every`` steps the judge reads the picture, outside the timed part. A prompt is
+reached at the first check where every attribute it names is read correctly.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from artkit.toyworld.fidelity import judge_prompt
+from artkit.toyworld.prompts import ToyPrompt, benchmark_prompts
+
+TOY_PRESETS = ["quickstart", "fft-quickstart", "palette-quickstart", "vqgan-quickstart", "vector-quickstart"]
+
+
+def first_read(preset: str, prompt: ToyPrompt, max_steps: int, every: int, seed: int, plugins: Sequence[str]) -> dict[str, Any]:
+    """Steps and optimisation seconds until the judge first reads ``prompt`` (None if never)."""
+    from artkit.engine.run import build_run
+    from artkit.resolve import Overrides, prepare
+
+    overrides = Overrides(prompts=prompt.prompts, steps=max_steps, seed=seed, plugin_files=list(plugins),
+                          sets=["outputs=[]", "checkpoint_every=0"])  # fmt: skip
+    plan, loaded = prepare(preset, overrides)
+    run = build_run(plan, loaded, Path(tempfile.mkdtemp(prefix="artkit-quality-")))
+    seconds = 0.0
+    while run.step < max_steps:
+        start = time.perf_counter()
+        for _ in range(min(every, max_steps - run.step)):
+            run.step_once()
+        seconds += time.perf_counter() - start
+        if all(judge_prompt(run.current_image(), prompt).values()):
+            return {"steps": run.step, "seconds": round(seconds, 2)}
+    return {"steps": None, "seconds": None}
+
+
+def time_to_quality(presets: Sequence[str], n_prompts: int = 6, max_steps: int = 200, every: int = 25,
+                    seed: int = 0, plugins: Sequence[str] = ()) -> list[dict[str, Any]]:  # fmt: skip
+    """One summary per preset: share of prompts reached, median steps and seconds of those reached."""
+    prompts = benchmark_prompts(n_prompts, seed)
+    rows = []
+    for preset in presets:
+        results = [first_read(preset, p, max_steps, every, seed, plugins) for p in prompts]
+        reached = [r for r in results if r["steps"] is not None]
+        rows.append({
+            "preset": preset, "prompts": len(prompts), "reached": len(reached), "max_steps": max_steps,
+            "median_steps": statistics.median(r["steps"] for r in reached) if reached else None,
+            "median_seconds": statistics.median(r["seconds"] for r in reached) if reached else None,
+        })  # fmt: skip
+    return rows
