@@ -14,6 +14,7 @@ from artkit.api import RunResult, finish_result
 from artkit.engine.run import build_run
 from artkit.engine.state import STATE_FILE, load_state, read_state
 from artkit.errors import ArtkitError
+from artkit.presets import read_yaml
 from artkit.progress import ProgressBar
 from artkit.resolve import Overrides, prepare
 
@@ -41,6 +42,11 @@ def resume(
     if steps is None and done >= configured:
         raise ArtkitError(
             f"{run_dir}: this run already finished all {configured} steps. Give --steps N to run N more."
+        )
+    if steps is not None and (read_yaml(config) or {}).get("animation"):
+        raise ArtkitError(
+            f"{run_dir}: an animation resumes to its last frame; --steps does not apply. "
+            "To make it longer, raise animation.frames in a copy of config.yaml and run that."
         )
     total = done + steps if steps is not None else configured
     if isinstance(prompts, str):

@@ -75,3 +75,9 @@ def test_interrupted_animation_resumes_at_the_right_frame(tmp_path, signal_plugi
     assert len(list((run_dir / "frames").iterdir())) == 5
     assert len(read_frames(run_dir / "animation.mp4")) == 5
     assert torch.equal(resumed.tensor, whole.tensor)
+
+
+def test_resuming_an_animation_with_more_steps_is_refused(tmp_path):
+    result = artkit.run(animated(frames=2), out=tmp_path, progress=False)
+    with pytest.raises(artkit.ArtkitError, match="an animation resumes to its last frame; --steps does not apply"):
+        artkit.resume(result.run_dir, steps=3, progress=False)
