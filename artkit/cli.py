@@ -177,7 +177,8 @@ def models_list() -> None:
 
     click.echo(f"{'toy':<20} {'shipped':>9}  artkit's toy-world VQGAN (f8, 128 codes): offline")
     for model in ZOO.values():
-        state = "cached" if (cache_dir() / model.filename).is_file() else f"{model.size_mb} MB"
+        size = f"{model.size_mb} MB" if model.size_mb else "size ?"
+        state = "cached" if (cache_dir() / model.filename).is_file() else size
         click.echo(f"{model.name:<20} {state:>9}  {model.description}")
     click.echo(f"cache: {cache_dir()} (set ARTKIT_CACHE to move it)")
 
@@ -191,6 +192,8 @@ def models_download(names) -> None:
 
     for model in _zoo_models(names):
         path = fetch(model.name, model.filename, model.urls, model.sha256)
+        if model.config_urls:
+            fetch(model.name, model.filename.replace(".ckpt", ".yaml"), model.config_urls, what="config")
         click.echo(f"{model.name}: {path}")
 
 

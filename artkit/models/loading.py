@@ -69,7 +69,11 @@ def _build(model: str, config: str | None, checkpoint: str | None, random_weight
     from artkit.models.cache import fetch
 
     path = fetch(entry.name, entry.filename, entry.urls, entry.sha256)  # before building: fail fast offline
-    return _with_weights(VQGAN_quiet(entry.params, entry.gumbel), path)
+    params, gumbel = entry.params, entry.gumbel
+    if entry.config_urls:  # the published config is the authority; the zoo's copy serves random_weights
+        config_path = fetch(entry.name, entry.filename.replace(".ckpt", ".yaml"), entry.config_urls, what="config")
+        params, gumbel = read_taming_config(config_path)
+    return _with_weights(VQGAN_quiet(params, gumbel), path)
 
 
 def VQGAN_quiet(params: dict[str, Any], gumbel: bool = False) -> VQGAN:  # noqa: N802 - a constructor

@@ -39,7 +39,7 @@ class ZooModel:
     config_urls: tuple[str, ...] = ()
     gumbel: bool = False
     sha256: str | None = None
-    size_mb: int = 0
+    size_mb: int = 0  # 0: not known
     aliases: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -87,13 +87,13 @@ ZOO: dict[str, ZooModel] = {
                 "http://eaidata.bmk.sh/data/Wikiart_16384/wikiart_f16_16384_8145600.yaml",
                 "https://github.com/Eleiber/VQGAN-Mirrors/releases/download/0.0.1/wikiart_16384.yaml",
             ),
-            size_mb=958, aliases=("wikiart", "wikiart_16384"),
+            aliases=("wikiart", "wikiart_16384"),
         ),
         ZooModel(
             "coco-f16-8192", "COCO scenes, 16x downsampling, 8192 codes", _f16(8192),
             ("https://dl.nmkd.de/ai/clip/coco/coco.ckpt",),
             ("https://dl.nmkd.de/ai/clip/coco/coco.yaml",),
-            size_mb=8000, aliases=("coco",),
+            aliases=("coco",),
         ),
         ZooModel(
             "faceshq-f16-1024", "Faces (CelebA-HQ + FFHQ), 16x downsampling, 1024 codes", _f16(1024),
@@ -102,13 +102,13 @@ ZOO: dict[str, ZooModel] = {
                 "?path=%2F2020-11-13T21-41-45_faceshq_transformer%2Fcheckpoints%2Flast.ckpt",
             ),
             ("https://drive.google.com/uc?export=download&id=1fHwGx_hnBtC8nsq7hesJvs-Klv-P0gzT",),
-            size_mb=3700, aliases=("faceshq",),
+            aliases=("faceshq",),
         ),
         ZooModel(
             "sflckr-f16-1024", "S-FLCKR landscapes, 16x downsampling, 1024 codes", _f16(1024),
             (f"{HEIBOX}/73487ab6e5314cb5adba/files/?p=%2Fcheckpoints%2Flast.ckpt&dl=1",),
             (f"{HEIBOX}/73487ab6e5314cb5adba/files/?p=%2Fconfigs%2F2020-11-09T13-31-51-project.yaml&dl=1",),
-            size_mb=4300, aliases=("sflckr",),
+            aliases=("sflckr",),
         ),
     ]
 }  # fmt: skip

@@ -90,3 +90,21 @@ def test_a_cached_model_does_not_change_what_the_seed_draws():
     first = make(seed=5)()  # builds and caches the model
     second = make(seed=5)()  # uses the cached one
     assert torch.equal(first, second)
+
+
+def test_zoo_model_uses_its_downloaded_config(tmp_path, monkeypatch):
+    """With the checkpoint and the published config in the cache, the config decides the architecture."""
+    from safetensors.torch import load_file
+
+    from artkit.models import zoo
+
+    weights = {k: v.float() for k, v in load_file(str(TOY_WEIGHTS)).items()}
+    entry = zoo.ZooModel("tiny-f8-128", "test entry", zoo._f16(16), ("https://example.invalid/x.ckpt",),
+                         ("https://example.invalid/x.yaml",))  # fmt: skip
+    monkeypatch.setitem(zoo.ZOO, entry.name, entry)
+    monkeypatch.setenv("ARTKIT_CACHE", str(tmp_path))
+    torch.save({"state_dict": weights}, tmp_path / entry.filename)
+    config = {"model": {"target": "taming.models.vqgan.VQModel", "params": TOY_CONFIG}}
+    (tmp_path / entry.filename.replace(".ckpt", ".yaml")).write_text(yaml.safe_dump(config))
+    drawn = make(model="tiny-f8-128", init="red")()
+    assert torch.allclose(drawn, make(init="red")(), atol=1e-5)  # the entry's own f16 copy would not even load
