@@ -53,15 +53,19 @@ def _pairs(lo: Tensor, hi: Tensor, tiles_x: int, tiles_y: int) -> tuple[Tensor, 
     return tile[order], path[order]
 
 
+def _offset_to_segments(p: Tensor, a: Tensor, ab: Tensor) -> Tensor:
+    """From each segment's nearest point (segments start at ``a`` with direction ``ab``) to ``p``."""
+    t = (((p - a) * ab).sum(-1) / (ab.pow(2).sum(-1) + 1e-8)).clamp(0, 1)
+    return p - a - t.unsqueeze(-1) * ab
+
+
 def _near_pairs(tile: Tensor, path: Tensor, polyline: Tensor, reach: Tensor, tiles_x: int) -> tuple[Tensor, Tensor]:
     """Drops (tile, path) pairs whose path passes farther from the tile than its reach (a long diagonal
     stroke's box covers many tiles it never comes near)."""
     centre = (torch.stack([tile % tiles_x, tile // tiles_x], dim=1).to(polyline.dtype) + 0.5) * TILE
-    a, b = polyline[path, :-1], polyline[path, 1:]  # (Q, K-1, 2)
-    ab = b - a
-    p = centre.unsqueeze(1)
-    t = (((p - a) * ab).sum(-1) / (ab.pow(2).sum(-1) + 1e-8)).clamp(0, 1)
-    distance = (p - a - t.unsqueeze(-1) * ab).pow(2).sum(-1).min(-1).values.sqrt()
+    a = polyline[path, :-1]  # (Q, K-1, 2)
+    offsets = _offset_to_segments(centre.unsqueeze(1), a, polyline[path, 1:] - a)
+    distance = offsets.pow(2).sum(-1).min(-1).values.sqrt()
     keep = distance <= reach[path] + TILE * 0.7072  # half the tile's diagonal
     return tile[keep], path[keep]
 
@@ -75,9 +79,7 @@ def _distance_and_winding(pixels: Tensor, polyline: Tensor, closed: bool) -> tup
     with torch.no_grad():
         a, b = polyline[:, None, :-1], polyline[:, None, 1:]  # (Q, 1, K-1, 2)
         p = pixels.unsqueeze(2)  # (Q, N, 1, 2)
-        ab = b - a
-        t = (((p - a) * ab).sum(-1) / (ab.pow(2).sum(-1) + 1e-8)).clamp(0, 1)
-        nearest_segment = (p - a - t.unsqueeze(-1) * ab).pow(2).sum(-1).argmin(-1)  # (Q, N)
+        nearest_segment = _offset_to_segments(p, a, b - a).pow(2).sum(-1).argmin(-1)  # (Q, N)
         winding = None
         if closed:
             va, vb = a - p, b - p
@@ -85,9 +87,7 @@ def _distance_and_winding(pixels: Tensor, polyline: Tensor, closed: bool) -> tup
             winding = torch.atan2(cross, (va * vb).sum(-1)).sum(-1) / (2 * math.pi)
     rows = torch.arange(len(polyline), device=polyline.device).unsqueeze(1)
     a, b = polyline[rows, nearest_segment], polyline[rows, nearest_segment + 1]  # (Q, N, 2), with gradients
-    ab = b - a
-    t = (((pixels - a) * ab).sum(-1) / (ab.pow(2).sum(-1) + 1e-8)).clamp(0, 1)
-    distance = ((pixels - a - t.unsqueeze(-1) * ab).pow(2).sum(-1) + 1e-8).sqrt()
+    distance = (_offset_to_segments(pixels, a, b - a).pow(2).sum(-1) + 1e-8).sqrt()
     return distance, winding
 
 
