@@ -140,7 +140,7 @@ def bench_preset(preset: str | dict[str, Any], device: str = "auto", steps: int 
     return BenchResult(
         name or (preset if isinstance(preset, str) else "standard"), str(dev), statistics.median(ours), split,
         peak_memory_mb(dev), statistics.median(theirs) if theirs else None,
-        {"size": list(cfg.size), "cutn": sum(a.config.cutn for a in run.augmentations if hasattr(a.config, "cutn")),
+        {"size": list(cfg.size), "cutn": run.cutouts_per_step,
          "autocast": cfg.autocast, "steps_measured": steps, "threads": torch.get_num_threads()},
     )  # fmt: skip
 
@@ -163,9 +163,8 @@ def _baseline_for(run):
     perceptor = run.perceptors[0]
     with torch.no_grad():
         text = perceptor.encode_text([run.plan.run.prompts[0].text])
-    cutn = sum(a.config.cutn for a in run.augmentations)
     # the classic loop runs its models in fp32, as the notebooks did: same architectures and weights
     gen = run.generator.config
     vqgan = build(gen.model, gen.config, gen.checkpoint, gen.random_weights, "fp32").to(run.info.device)
     clip = copy.deepcopy(perceptor.model).float()
-    return BaselineLoop(vqgan, clip, text, run.plan.run.size, cutn, run.info.device)
+    return BaselineLoop(vqgan, clip, text, run.plan.run.size, run.cutouts_per_step, run.info.device)

@@ -188,12 +188,10 @@ def models_list() -> None:
 @handle_errors
 def models_download(names) -> None:
     """Download zoo models NAMES into the cache (mirrors in turn), and record their sha256."""
-    from artkit.models.cache import fetch
+    from artkit.models.loading import download
 
     for model in _zoo_models(names):
-        path = fetch(model.name, model.filename, model.urls, model.sha256)
-        if model.config_urls:
-            fetch(model.name, model.filename.replace(".ckpt", ".yaml"), model.config_urls, what="config")
+        path, _ = download(model)
         click.echo(f"{model.name}: {path}")
 
 

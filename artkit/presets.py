@@ -168,7 +168,7 @@ def _assign(node: Any, parts: list[str], value: Any, assignment: str) -> None:
                 node[part] = {}
         else:
             raise ConfigError(f"--set {assignment!r}: '{'.'.join(parts[:i])}' is not a mapping or list.")
-        if last and part == "name" and isinstance(node, dict) and node.get("name", value) != value:
+        if last and part == "name" and isinstance(node, dict) and _names_differ(node, {"name": value}):
             node.clear()
             node[part] = value
         elif last:

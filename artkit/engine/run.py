@@ -69,6 +69,11 @@ class Run:
         return self.plan.run.steps
 
     @property
+    def cutouts_per_step(self) -> int:
+        """Cutouts all augmentations make per step (those that say, with a ``cutn`` option)."""
+        return sum(getattr(a.config, "cutn", 0) for a in self.augmentations)
+
+    @property
     def lr(self) -> float:
         return self.optimizer.param_groups[0]["lr"]
 
@@ -241,9 +246,8 @@ def _step_or_explain_oom(run: Run) -> None:
         run.step_once()
     except torch.cuda.OutOfMemoryError:
         cfg = run.plan.run
-        cuts = sum(getattr(a.config, "cutn", 0) for a in run.augmentations)
         raise ArtkitError(
-            f"CUDA ran out of memory at step {run.step + 1} ({cfg.size[0]}x{cfg.size[1]}, {cuts} cutouts, autocast "
+            f"CUDA ran out of memory at step {run.step + 1} ({cfg.size[0]}x{cfg.size[1]}, {run.cutouts_per_step} cutouts, autocast "
             f"{cfg.autocast}). Try, in this order: --set autocast=bf16; fewer cutouts (augmentations[0].cutn); "
             "a smaller --size; perceptor precision: fp16. The image so far is kept in final.png."
         ) from None

@@ -66,14 +66,21 @@ def _build(model: str, config: str | None, checkpoint: str | None, random_weight
         raise unknown_name("VQGAN model", model, [*zoo.ZOO, "toy"], where="generator.model")
     if random_weights:
         return VQGAN_quiet(entry.params, entry.gumbel).eval().requires_grad_(False)
-    from artkit.models.cache import fetch
-
-    path = fetch(entry.name, entry.filename, entry.urls, entry.sha256)  # before building: fail fast offline
+    path, config_path = download(entry)  # before building: fail fast offline
     params, gumbel = entry.params, entry.gumbel
-    if entry.config_urls:  # the published config is the authority; the zoo's copy serves random_weights
-        config_path = fetch(entry.name, entry.filename.replace(".ckpt", ".yaml"), entry.config_urls, what="config")
+    if config_path is not None:  # the published config is the authority; the zoo's copy serves random_weights
         params, gumbel = read_taming_config(config_path)
     return _with_weights(VQGAN_quiet(params, gumbel), path)
+
+
+def download(entry: zoo.ZooModel) -> tuple[Path, Path | None]:
+    """The cached checkpoint of a zoo model and its published config (if it has one), fetched if missing."""
+    from artkit.models.cache import fetch
+
+    path = fetch(entry.name, entry.filename, entry.urls, entry.sha256)
+    if not entry.config_urls:
+        return path, None
+    return path, fetch(entry.name, entry.config_filename, entry.config_urls, what="config")
 
 
 def VQGAN_quiet(params: dict[str, Any], gumbel: bool = False) -> VQGAN:  # noqa: N802 - a constructor

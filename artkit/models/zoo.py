@@ -46,6 +46,10 @@ class ZooModel:
     def filename(self) -> str:
         return f"vqgan-{self.name}.ckpt"
 
+    @property
+    def config_filename(self) -> str:
+        return f"vqgan-{self.name}.yaml"
+
 
 ZOO: dict[str, ZooModel] = {
     m.name: m

@@ -105,6 +105,6 @@ def test_zoo_model_uses_its_downloaded_config(tmp_path, monkeypatch):
     monkeypatch.setenv("ARTKIT_CACHE", str(tmp_path))
     torch.save({"state_dict": weights}, tmp_path / entry.filename)
     config = {"model": {"target": "taming.models.vqgan.VQModel", "params": TOY_CONFIG}}
-    (tmp_path / entry.filename.replace(".ckpt", ".yaml")).write_text(yaml.safe_dump(config))
+    (tmp_path / entry.config_filename).write_text(yaml.safe_dump(config))
     drawn = make(model="tiny-f8-128", init="red")()
     assert torch.allclose(drawn, make(init="red")(), atol=1e-5)  # the entry's own f16 copy would not even load
