@@ -86,6 +86,7 @@ class RunConfig(BaseModel):
     fault_check_every: int = Field(default=10, ge=1, le=1_000_000)
     max_faults: int = Field(default=3, ge=0, le=100)
     autocast: Literal["none", "auto", "bf16", "fp16"] = "none"
+    cut_batches: int = Field(default=1, ge=1, le=1024)
     animation: AnimationConfig | None = None
 
     @model_validator(mode="after")

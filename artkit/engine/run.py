@@ -70,8 +70,8 @@ class Run:
 
     @property
     def cutouts_per_step(self) -> int:
-        """Cutouts all augmentations make per step (those that say, with a ``cutn`` option)."""
-        return sum(getattr(a.config, "cutn", 0) for a in self.augmentations)
+        """Cutouts all augmentations make per step (those that say, with a ``cutn`` option), times ``cut_batches``."""
+        return sum(getattr(a.config, "cutn", 0) for a in self.augmentations) * self.plan.run.cut_batches
 
     @property
     def lr(self) -> float:
@@ -93,18 +93,40 @@ class Run:
         for group, base in zip(self.optimizer.param_groups, self._base_lrs, strict=True):
             span = self.schedule_length or self.steps
             group["lr"] = base * lr_factor(self.plan.run.optimizer, index - self.schedule_start, span)
+        self.optimizer.zero_grad(set_to_none=True)
         with autocast_context(self.plan.run.autocast, self.info.device):
             image = self.generator()
-            ctx = StepContext(image, index + 1, self.augmentations, self.perceptors)
-            terms = {name: loss(ctx).float() * loss.config.weight for name, loss in self.loss_fns.items()}
-        total = torch.stack(list(terms.values())).sum()
-        self.optimizer.zero_grad(set_to_none=True)
-        total.backward()
+        batches = self.plan.run.cut_batches
+        if batches == 1:
+            terms = self._loss_terms(image, index + 1)
+            torch.stack(list(terms.values())).sum().backward()
+        else:
+            terms = self._accumulated_loss_terms(image, index + 1, batches)
         self.optimizer.step()
         self.generator.project()
-        self.losses = {"total": total.detach(), **{k: v.detach() for k, v in terms.items()}}
+        total = torch.stack(list(terms.values())).sum().detach()
+        self.losses = {"total": total, **{k: v.detach() for k, v in terms.items()}}
         self.image = image.detach().float()
         self.step = index + 1
+
+    def _loss_terms(self, image: Tensor, step: int) -> dict[str, Tensor]:
+        """Each loss, weighted, on a fresh set of cutouts of ``image``."""
+        with autocast_context(self.plan.run.autocast, self.info.device):
+            ctx = StepContext(image, step, self.augmentations, self.perceptors)
+            return {name: loss(ctx).float() * loss.config.weight for name, loss in self.loss_fns.items()}
+
+    def _accumulated_loss_terms(self, image: Tensor, step: int, batches: int) -> dict[str, Tensor]:
+        """``cut_batches``: the losses averaged over ``batches`` sets of cutouts, with one set's graph in
+        memory at a time; their gradient reaches the generator through one backward pass of ``image``."""
+        leaf = image.detach().requires_grad_(True)
+        sums: dict[str, Tensor] = {}
+        for _ in range(batches):
+            terms = {k: v / batches for k, v in self._loss_terms(leaf, step).items()}
+            torch.stack(list(terms.values())).sum().backward()
+            for name, value in terms.items():
+                sums[name] = sums[name] + value.detach() if name in sums else value.detach()
+        image.backward(leaf.grad)
+        return sums
 
     @torch.no_grad()
     def current_image(self) -> Tensor:
@@ -248,8 +270,9 @@ def _step_or_explain_oom(run: Run) -> None:
         cfg = run.plan.run
         raise ArtkitError(
             f"CUDA ran out of memory at step {run.step + 1} ({cfg.size[0]}x{cfg.size[1]}, {run.cutouts_per_step} cutouts, autocast "
-            f"{cfg.autocast}). Try, in this order: --set autocast=bf16; fewer cutouts (augmentations[0].cutn); "
-            "a smaller --size; perceptor precision: fp16. The image so far is kept in final.png."
+            f"{cfg.autocast}). Try, in this order: --set autocast=bf16; the same cutouts in smaller batches "
+            "(--set cut_batches=4 --set augmentations[0].cutn=N/4); a smaller --size; perceptor precision: fp16; "
+            "checkpoint_decoder: true for vqgan. The image so far is kept in final.png."
         ) from None
 
 

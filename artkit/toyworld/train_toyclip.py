@@ -19,6 +19,7 @@ from artkit.toyworld import toyclip
 from artkit.toyworld.adversarial import freeze_batchnorm, guided_images, text_to_image_loss
 from artkit.toyworld.data import make_batch
 from artkit.toyworld.evaluate import zero_shot_report
+from artkit.toyworld.robust import perturbed
 
 
 def same_caption(captions: list[str]) -> torch.Tensor:
@@ -56,6 +57,16 @@ def _adversarial_term(model, text_emb, image_emb, captions, gen) -> torch.Tensor
     return text_to_image_loss(text_emb, image_emb, model.encode_image(fakes), model.logit_scale, same)
 
 
+def _robust_images(model, images, text_emb, captions, args) -> torch.Tensor:
+    """The batch's images moved (PGD, L2 ``--robust``) to where the contrastive loss is worst."""
+    n = len(captions)
+
+    def loss_of(x: torch.Tensor) -> torch.Tensor:
+        return contrastive_loss(model.encode_image(x), text_emb[:n], model.logit_scale.detach(), captions, text_emb[n:])
+
+    return perturbed(images, loss_of, args.robust, args.robust_steps)
+
+
 def lr_at(step: int, steps: int, lr: float, warmup: int) -> float:
     if step < warmup:
         return lr * (step + 1) / warmup
@@ -89,7 +100,8 @@ def train(args: argparse.Namespace) -> None:
     tokenize = toyclip.tokenizer()
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.05)
     curve, used_tokens, start = [], [], time.time()
-    train_mode(model, bool(args.adversarial))
+    frozen_bn = bool(args.adversarial or args.robust)
+    train_mode(model, frozen_bn)
     for step in range(args.steps):
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step, args.steps, args.lr, args.warmup)
@@ -99,7 +111,10 @@ def train(args: argparse.Namespace) -> None:
         used_tokens.append(tokens.unique())
         text_emb = model.encode_text(tokens)
         n = len(batch.captions)
-        image_emb = model.encode_image(batch.images)
+        images = batch.images
+        if args.robust:
+            images = _robust_images(model, images, text_emb.detach(), batch.captions, args)
+        image_emb = model.encode_image(images)
         loss = contrastive_loss(image_emb, text_emb[:n], model.logit_scale, batch.captions, text_emb[n:])
         if args.adversarial:
             loss = loss + _adversarial_term(model, text_emb[: args.adversarial], image_emb, batch.captions, gen)
@@ -110,13 +125,14 @@ def train(args: argparse.Namespace) -> None:
             model.logit_scale.clamp_(0, math.log(100))
         if (step + 1) % args.eval_every == 0 or step + 1 == args.steps:
             point = {"step": step + 1, "minutes": round((time.time() - start) / 60, 2), "loss": round(loss.item(), 4)}
-            point.update({k: round(v, 4) for k, v in evaluate(model, tokenize, bool(args.adversarial)).items()})
+            point.update({k: round(v, 4) for k, v in evaluate(model, tokenize, frozen_bn).items()})
             curve.append(point)
             print(json.dumps(point), flush=True)
             toyclip.save_state_dict(model, args.out, torch.cat(used_tokens))
     report = {
         "init": str(args.init) if args.init else None,
         "adversarial": args.adversarial,
+        "robust": {"epsilon": args.robust, "steps": args.robust_steps} if args.robust else None,
         "seed": args.seed,
         "steps": args.steps,
         "batch_size": args.batch_size,
@@ -144,6 +160,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=toyclip.WEIGHTS_PATH)
     parser.add_argument("--init", type=Path, help="start from these weights (a second, fine-tuning stage)")
     parser.add_argument("--adversarial", type=int, default=0, help="guided negative images per step (0: off)")
+    parser.add_argument("--robust", type=float, default=0.0, help="PGD training: L2 radius of the perturbation (0: off)")
+    parser.add_argument("--robust-steps", type=int, default=3, help="PGD steps per batch")
     train(parser.parse_args())
 
 

@@ -108,3 +108,13 @@ def test_zoo_model_uses_its_downloaded_config(tmp_path, monkeypatch):
     (tmp_path / entry.config_filename).write_text(yaml.safe_dump(config))
     drawn = make(model="tiny-f8-128", init="red")()
     assert torch.allclose(drawn, make(init="red")(), atol=1e-5)  # the entry's own f16 copy would not even load
+
+
+def test_checkpointed_decoder_gives_the_same_image_and_gradient():
+    plain, checkpointed = make(seed=3), make(seed=3, checkpoint_decoder=True)
+    images = [g() for g in (plain, checkpointed)]
+    torch.testing.assert_close(images[1], images[0])
+    for image in images:
+        (image * torch.linspace(0, 1, image.numel()).view_as(image)).sum().backward()
+    assert plain.z.grad.abs().sum() > 0
+    torch.testing.assert_close(checkpointed.z.grad, plain.z.grad)

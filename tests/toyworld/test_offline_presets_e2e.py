@@ -4,10 +4,12 @@ Each preset draws each prompt once (module fixture). Two independent checks read
 and the judge, a classifier that never guided the run.
 
 Presets: every offline ``*-quickstart`` (pixel, fft, palette, vqgan, vector). What holds today:
-guidance steers colour (the named colour is far more present under its own prompt than under another). What does not hold yet, and is marked ``xfail(strict=True)`` so that the day it
-starts to pass is noticed: the judge reading colour, shape and position, and the named colour
-dominating the named region. toyclip's gradients draw stripe textures rather than clean shapes
-(see docs/toyworld.md).
+guidance steers colour for every preset (the named colour is far more present under its own prompt
+than under another); the named colour dominates the named region for 6 of the 25 (preset, prompt)
+pairs, and the judge reads colour and position for 2 (``REGION_HOLDS``, ``JUDGE_HOLDS``). Every other
+pair is marked ``xfail(strict=True)``, so the day it starts to pass is noticed. Since toyclip's
+robust (PGD) training its gradients draw coloured blobs in the right places; shapes are not yet
+clean (see docs/toyworld.md).
 """
 
 import pytest
@@ -28,6 +30,25 @@ CASES = {
 }
 PRESETS = ["quickstart", "fft-quickstart", "palette-quickstart", "vqgan-quickstart", "vector-quickstart"]
 NOT_YET = pytest.mark.xfail(strict=True, reason="guided toy-world pictures are not yet legible (docs/toyworld.md)")
+# (preset, case) pairs that hold today, on CI's 2 cores; every other pair is a strict xfail.
+REGION_HOLDS = {
+    ("quickstart", "blue"),
+    ("fft-quickstart", "red"),
+    ("fft-quickstart", "blue"),
+    ("palette-quickstart", "red"),
+    ("palette-quickstart", "blue"),
+    ("vector-quickstart", "yellow"),
+}
+JUDGE_HOLDS = {("fft-quickstart", "red"), ("vqgan-quickstart", "red")}
+
+
+def pairs(holding: set[tuple[str, str]]) -> list:
+    """Every (preset, case), those not in ``holding`` marked as expected to fail."""
+    return [
+        pytest.param(preset, case, marks=() if (preset, case) in holding else NOT_YET)
+        for preset in PRESETS
+        for case in CASES
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +77,7 @@ def test_guidance_steers_the_colour(drawn, preset, colour):
     assert own > 0.05 and own > 1.5 * max(others), (own, others)
 
 
-@NOT_YET
-@pytest.mark.parametrize("preset", PRESETS)
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize(("preset", "case"), pairs(REGION_HOLDS))
 def test_the_named_colour_dominates_the_named_region(drawn, preset, case):
     prompt = CASES[case]
     image = drawn(preset, prompt).tensor
@@ -68,9 +87,7 @@ def test_the_named_colour_dominates_the_named_region(drawn, preset, case):
         assert inside > 0.3 and inside > 3 * outside, (obj, inside, outside)
 
 
-@NOT_YET
-@pytest.mark.parametrize("preset", PRESETS)
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize(("preset", "case"), pairs(JUDGE_HOLDS))
 def test_the_judge_reads_the_prompt(drawn, preset, case):
     prompt = CASES[case]
     verdict = judge_prompt(drawn(preset, prompt).tensor, prompt)

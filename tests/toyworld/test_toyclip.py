@@ -26,8 +26,10 @@ def test_loads_without_network_and_is_small():
 
 def test_zero_shot_accuracy_on_held_out_scenes():
     report = zero_shot_report(*encoders(), n=200, seed=4242)
-    assert report["colour"] > 0.9 and report["position"] > 0.9 and report["background"] > 0.9
-    assert report["shape"] > 0.5  # chance is 1/6
+    # The robust (PGD) stages trade some accuracy for gradients that draw the prompt: before them,
+    # colour 0.99 and shape 0.66 (docs/toyworld.md). Chance: 1/8 colour and background, 1/6 shape, 1/9 position.
+    assert report["colour"] > 0.8 and report["position"] > 0.9 and report["background"] > 0.9
+    assert report["shape"] > 0.35
 
 
 def test_shipped_report_matches_the_weights():
