@@ -12,7 +12,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,14 +84,21 @@ def peak_memory_mb(device: torch.device) -> float:
     return rss / 2**20 if sys.platform == "darwin" else rss / 1024
 
 
-def build(preset: str | dict[str, Any], device: str, overrides: list[str], plugin_files: list[str] | None = None):
-    """A built run of ``preset`` (outputs off) in a throwaway directory."""
+@contextmanager
+def build(preset: str | dict[str, Any], device: str, overrides: list[str],
+          plugin_files: list[str] | None = None) -> Iterator[Any]:  # fmt: skip
+    """A built run of ``preset`` (outputs off) in a directory removed on exit.
+
+    >>> with build(STANDARD, "cpu", ["size=64x64"]) as run:  # doctest: +SKIP
+    ...     run.step_once()
+    """
     from artkit.engine.run import build_run
     from artkit.resolve import Overrides, prepare
 
     sets = [f"device={device}", "outputs=[]", "checkpoint_every=0", *overrides]
     plan, plugins = prepare(preset, Overrides(sets=sets, plugin_files=plugin_files or []))
-    return build_run(plan, plugins, Path(tempfile.mkdtemp(prefix="artkit-bench-")))
+    with tempfile.TemporaryDirectory(prefix="artkit-bench-") as out_dir:
+        yield build_run(plan, plugins, Path(out_dir))
 
 
 def split_step(run) -> dict[str, float]:
@@ -121,7 +129,11 @@ def bench_preset(preset: str | dict[str, Any], device: str = "auto", steps: int 
                  overrides: list[str] | None = None, baseline: bool = False, name: str | None = None,
                  plugin_files: list[str] | None = None) -> BenchResult:  # fmt: skip
     """Median seconds per step of ``preset`` (and of the baseline, alternating, if ``baseline``)."""
-    run = build(preset, device, overrides or [], plugin_files)
+    with build(preset, device, overrides or [], plugin_files) as run:
+        return _bench_run(run, steps, warmup, baseline, name or (preset if isinstance(preset, str) else "standard"))
+
+
+def _bench_run(run, steps: int, warmup: int, baseline: bool, name: str) -> BenchResult:
     dev = run.info.device
     if dev.type == "cuda":
         torch.cuda.reset_peak_memory_stats(dev)
@@ -138,7 +150,7 @@ def bench_preset(preset: str | dict[str, Any], device: str = "auto", steps: int 
     split = {k: statistics.median(s[k] for s in splits) for k in splits[0]}
     cfg = run.plan.run
     return BenchResult(
-        name or (preset if isinstance(preset, str) else "standard"), str(dev), statistics.median(ours), split,
+        name, str(dev), statistics.median(ours), split,
         peak_memory_mb(dev), statistics.median(theirs) if theirs else None,
         {"size": list(cfg.size), "cutn": run.cutouts_per_step,
          "autocast": cfg.autocast, "steps_measured": steps, "threads": torch.get_num_threads()},

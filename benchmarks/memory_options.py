@@ -28,8 +28,8 @@ from artkit.bench import STANDARD, bench_preset, build, peak_memory_mb
 device, steps, size, sets = sys.argv[1], int(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4])
 overrides = [f"size={size}x{size}", *sets]
 if steps == 0:  # the models and the process, no step
-    run = build(STANDARD, device, overrides)
-    print(json.dumps({"s_per_step": 0.0, "peak_memory_mb": round(peak_memory_mb(run.info.device))}))
+    with build(STANDARD, device, overrides) as run:
+        print(json.dumps({"s_per_step": 0.0, "peak_memory_mb": round(peak_memory_mb(run.info.device))}))
 else:
     result = bench_preset(STANDARD, device, steps=steps, overrides=overrides)
     print(json.dumps({"s_per_step": round(result.artkit_s_per_step, 3), "peak_memory_mb": round(result.peak_memory_mb)}))

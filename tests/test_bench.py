@@ -1,6 +1,7 @@
 """``artkit bench`` on tiny toy models: both loops run on the same models and the numbers add up."""
 
 import copy
+import tempfile
 
 import pytest
 
@@ -24,6 +25,8 @@ def test_standard_comparison_times_artkit_and_the_baseline():
     assert result["cutn"] == 4 and result["size"] == [32, 32] and result["peak_memory_mb"] > 0
 
 
-def test_a_preset_alone_has_no_baseline():
+def test_a_preset_alone_has_no_baseline_and_leaves_no_files(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     result = bench_preset(tiny_standard(), "cpu", steps=1).as_dict()
     assert result["baseline_s_per_step"] is None and result["ratio"] is None
+    assert list(tmp_path.iterdir()) == []

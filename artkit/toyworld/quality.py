@@ -28,7 +28,11 @@ def first_read(preset: str, prompt: ToyPrompt, max_steps: int, every: int, seed:
     overrides = Overrides(prompts=prompt.prompts, steps=max_steps, seed=seed, plugin_files=list(plugins),
                           sets=["outputs=[]", "checkpoint_every=0"])  # fmt: skip
     plan, loaded = prepare(preset, overrides)
-    run = build_run(plan, loaded, Path(tempfile.mkdtemp(prefix="artkit-quality-")))
+    with tempfile.TemporaryDirectory(prefix="artkit-quality-") as out_dir:
+        return _steps_until_read(build_run(plan, loaded, Path(out_dir)), prompt, max_steps, every)
+
+
+def _steps_until_read(run, prompt: ToyPrompt, max_steps: int, every: int) -> dict[str, Any]:
     seconds = 0.0
     while run.step < max_steps:
         start = time.perf_counter()

@@ -1,5 +1,7 @@
 """Time to quality: the judge is asked every few steps, and the first step it reads the prompt counts."""
 
+import tempfile
+
 from artkit.images import save_png
 from artkit.toyworld.prompts import single
 from artkit.toyworld.quality import first_read, time_to_quality
@@ -27,10 +29,14 @@ def test_a_picture_that_already_shows_the_prompt_is_read_at_the_first_check(tmp_
     assert result["steps"] == 2 and result["seconds"] >= 0
 
 
-def test_a_grey_picture_is_never_read(tmp_path):
+def test_a_grey_picture_is_never_read_and_its_run_leaves_no_files(tmp_path, monkeypatch):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     prompt = single("red", "circle", "left")
     result = first_read(frozen_preset(tmp_path), prompt, max_steps=2, every=1, seed=0, plugins=())
     assert result == {"steps": None, "seconds": None}
+    assert list(scratch.iterdir()) == []
 
 
 def test_summary_counts_reached_prompts(tmp_path):
