@@ -145,8 +145,8 @@ def apply_set(data: dict[str, Any], assignment: str) -> dict[str, Any]:
     key, sep, raw = assignment.partition("=")
     if not sep or not key.strip():
         raise ConfigError(f"--set {assignment!r}: expected KEY=VALUE, like --set optimizer.lr=0.1")
-    try:
-        value = yaml.safe_load(raw)
+    try:  # "#ff8800" on a command line is a hex colour, not a YAML comment
+        value = raw.strip() if raw.lstrip().startswith("#") else yaml.safe_load(raw)
     except yaml.YAMLError:
         raise ConfigError(f"--set {assignment!r}: the value is not valid YAML; quote it.") from None
     if isinstance(value, str) and _FLOAT.fullmatch(value.strip()):

@@ -87,6 +87,7 @@ class RunConfig(BaseModel):
     max_faults: int = Field(default=3, ge=0, le=100)
     autocast: Literal["none", "auto", "bf16", "fp16"] = "none"
     cut_batches: int = Field(default=1, ge=1, le=1024)
+    compile: Literal["none", "default", "reduce-overhead", "max-autotune"] = "none"
     animation: AnimationConfig | None = None
 
     @model_validator(mode="after")
@@ -102,6 +103,13 @@ class RunConfig(BaseModel):
                 )
             self.prompts = [Prompt(text=t) for t in texts]
         return self
+
+    @field_validator("compile", mode="before")
+    @classmethod
+    def _compile_switch(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            return "default" if value else "none"
+        return value
 
     @field_validator("size", mode="before")
     @classmethod

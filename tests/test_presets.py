@@ -58,8 +58,9 @@ def test_apply_set_paths_and_yaml_values():
     apply_set(data, "losses[0].weight=0.5")
     apply_set(data, "optimizer.lr=2e-2")
     apply_set(data, "generator.name=pixel")
+    apply_set(data, "generator.init=#ff8800")
     assert data["losses"][0]["weight"] == 0.5 and data["optimizer"]["lr"] == 0.02
-    assert data["generator"] == {"name": "pixel"}
+    assert data["generator"] == {"name": "pixel", "init": "#ff8800"}
 
 
 @pytest.mark.parametrize("assignment", ["noequals", "losses.5.weight=1", "=3"])

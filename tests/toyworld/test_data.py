@@ -1,0 +1,35 @@
+"""Training batches: captions true of their scenes, and the background prior for captions that name none."""
+
+import random
+
+import torch
+
+from artkit.toyworld.data import BackgroundPrior, make_batch
+from artkit.toyworld.vocab import COLOURS
+
+
+def batch(prior=None, seed=0):
+    return make_batch(random.Random(seed), torch.Generator().manual_seed(seed), 32, 96, augment=False,
+                      background_prior=prior)  # fmt: skip
+
+
+def test_a_caption_without_a_background_implies_the_prior_colour():
+    drawn = batch(BackgroundPrior("white", p=1.0))
+    unnamed = [i for i, c in enumerate(drawn.captions) if "background" not in c]
+    assert 10 < len(unnamed) < len(drawn.captions)
+    for i, scene in enumerate(drawn.scenes):
+        has_white_object = any(o.colour == "white" for o in scene.objects)
+        if i in unnamed and not has_white_object:
+            assert scene.background == "white"
+            corner = drawn.images[i, :, 0, 0]
+            assert torch.allclose(corner, torch.tensor(COLOURS["white"]), atol=0.15)
+        elif i not in unnamed:
+            assert f"{scene.background} background" in drawn.captions[i]
+
+
+def test_without_a_prior_backgrounds_stay_varied_and_the_prior_changes_only_them():
+    plain, with_prior = batch(), batch(BackgroundPrior("black", p=1.0))
+    assert len({s.background for s in plain.scenes}) > 4
+    assert plain.captions == with_prior.captions
+    assert [s.objects for s in plain.scenes] == [s.objects for s in with_prior.scenes]
+    assert sum(s.background == "black" for s in with_prior.scenes) > sum(s.background == "black" for s in plain.scenes)
