@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
+import os
 import random
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -94,9 +97,19 @@ def compile_models(generator: torch.nn.Module, perceptors: list, mode: str) -> N
     """
     if mode == "none":
         return
+    _check_compiler(next(generator.parameters()).device)
     generator.compile(mode=mode)
     for perceptor in perceptors:
         perceptor.encode_image = torch.compile(perceptor.encode_image, mode=mode)
+
+
+def _check_compiler(device: torch.device) -> None:
+    """torch.compile builds kernels with a C++ compiler on the CPU and with Triton on CUDA."""
+    if device.type == "cuda" and importlib.util.find_spec("triton") is None:
+        raise ConfigError("compile: needs Triton on CUDA (pip install triton), or set compile: none.")
+    compilers = [os.environ.get("CXX") or "", "g++", "c++", "clang++"]
+    if device.type == "cpu" and not any(c and shutil.which(c) for c in compilers):
+        raise ConfigError("compile: needs a C++ compiler on the CPU (g++ or clang++ on PATH, or $CXX), or set compile: none.")
 
 
 def cpu_has_bf16() -> bool:

@@ -18,6 +18,14 @@ def test_a_compiled_run_draws_the_picture_of_an_eager_one(tmp_path):
     assert yaml.safe_load((compiled.run_dir / "config.yaml").read_text())["compile"] == "default"
 
 
+def test_compile_without_a_cpp_compiler_says_what_is_missing(tmp_path, monkeypatch):
+    monkeypatch.delenv("CXX", raising=False)
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    with pytest.raises(ConfigError, match="compile: needs a C\\+\\+ compiler"):
+        artkit.run(tiny_preset(compile=True), out=tmp_path, progress=False)
+    assert not any(tmp_path.iterdir())  # no half-made run directory
+
+
 def test_compile_takes_a_mode_or_a_switch():
     plan, _ = prepare(tiny_preset(compile="reduce-overhead"), Overrides())
     assert plan.run.compile == "reduce-overhead"
