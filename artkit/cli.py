@@ -145,6 +145,8 @@ def bench(presets, device, steps, sets, as_json, quality, n_prompts, max_steps, 
             reached = f"{row['reached']}/{row['prompts']} read within {row['max_steps']} steps"
             detail = f"; median {row['median_steps']} steps, {row['median_seconds']} s" if row["reached"] else ""
             click.echo(json.dumps(row) if as_json else f"{row['preset']}: {reached}{detail}")
+            if not as_json:
+                click.echo("  read at some check: " + ", ".join(_attribute_line(k, v) for k, v in row["attributes"].items()))
         return
 
     runs = [(p, False, None) for p in presets] or [(STANDARD, True, "standard")]
@@ -330,6 +332,11 @@ def _cell(value: Any) -> str:
     if value is None:
         return "-"
     return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _attribute_line(name: str, summary: dict[str, Any]) -> str:
+    median = f" (median step {summary['median_steps']:g})" if summary["reached"] else ""
+    return f"{name} {summary['reached']}/{summary['prompts']}{median}"
 
 
 def main() -> None:

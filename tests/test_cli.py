@@ -91,3 +91,12 @@ def test_a_run_that_fails_to_build_leaves_no_directory(preset_file, out_dir):
     result = CliRunner().invoke(cli, ["run", str(preset_file(preset)), "--out", str(out_dir)])
     assert result.exit_code == 2 and "generator.init_image" in result.output
     assert not out_dir.exists() or not any(out_dir.iterdir())
+
+
+def test_bench_quality_prints_each_preset_and_its_attributes(preset_file):
+    path = preset_file(tiny_preset(size=[64, 64]))
+    result = invoke("bench", "--quality", str(path), "--prompts", "2", "--max-steps", "1")
+    assert result.exit_code == 0, result.output
+    first, second = result.output.splitlines()
+    assert first.endswith(": 0/2 read within 1 steps")
+    assert second.startswith("  read at some check: colour ") and "/2" in second

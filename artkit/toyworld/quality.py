@@ -33,20 +33,24 @@ def first_read(preset: str, prompt: ToyPrompt, max_steps: int, every: int, seed:
 
 
 def _steps_until_read(run, prompt: ToyPrompt, max_steps: int, every: int) -> dict[str, Any]:
-    seconds = 0.0
+    seconds, attributes = 0.0, {}
     while run.step < max_steps:
         start = time.perf_counter()
         for _ in range(min(every, max_steps - run.step)):
             run.step_once()
         seconds += time.perf_counter() - start
-        if all(judge_prompt(run.current_image(), prompt).values()):
-            return {"steps": run.step, "seconds": round(seconds, 2)}
-    return {"steps": None, "seconds": None}
+        verdict = judge_prompt(run.current_image(), prompt)
+        attributes = {name: attributes.get(name) or (run.step if read else None) for name, read in verdict.items()}
+        if all(verdict.values()):
+            return {"steps": run.step, "seconds": round(seconds, 2), "attributes": attributes}
+    return {"steps": None, "seconds": None, "attributes": attributes}
 
 
 def time_to_quality(presets: Sequence[str], n_prompts: int = 6, max_steps: int = 200, every: int = 25,
                     seed: int = 0, plugins: Sequence[str] = ()) -> list[dict[str, Any]]:  # fmt: skip
-    """One summary per preset: share of prompts reached, median steps and seconds of those reached."""
+    """One summary per preset: share of prompts reached, median steps and seconds of those reached,
+    and per attribute (colour, shape, position, background) how many prompts had it read at some
+    check and the median first step it was."""
     prompts = benchmark_prompts(n_prompts, seed)
     rows = []
     for preset in presets:
@@ -56,5 +60,22 @@ def time_to_quality(presets: Sequence[str], n_prompts: int = 6, max_steps: int =
             "preset": preset, "prompts": len(prompts), "reached": len(reached), "max_steps": max_steps,
             "median_steps": statistics.median(r["steps"] for r in reached) if reached else None,
             "median_seconds": statistics.median(r["seconds"] for r in reached) if reached else None,
+            "attributes": attribute_summary([r["attributes"] for r in results]),
         })  # fmt: skip
     return rows
+
+
+def attribute_summary(first_steps: list[dict[str, int | None]]) -> dict[str, dict[str, Any]]:
+    """Per attribute: prompts that name it, how many had it read, the median first step of those.
+
+    Example:
+        >>> attribute_summary([{"colour": 25, "shape": None}, {"colour": 75, "shape": None}])["colour"]
+        {'prompts': 2, 'reached': 2, 'median_steps': 50.0}
+    """
+    summary = {}
+    for name in dict.fromkeys(k for steps in first_steps for k in steps):
+        steps = [s[name] for s in first_steps if name in s]
+        read = [v for v in steps if v is not None]
+        summary[name] = {"prompts": len(steps), "reached": len(read),
+                         "median_steps": statistics.median(read) if read else None}  # fmt: skip
+    return summary

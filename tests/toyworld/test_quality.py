@@ -27,6 +27,17 @@ def test_a_picture_that_already_shows_the_prompt_is_read_at_the_first_check(tmp_
     save_png(render([scene], size=64, seed=0, noise=0.0), path)
     result = first_read(frozen_preset(tmp_path, path), prompt, max_steps=4, every=2, seed=0, plugins=())
     assert result["steps"] == 2 and result["seconds"] >= 0
+    assert result["attributes"] == {"colour": 2, "shape": 2, "position": 2, "background": 2}
+
+
+def test_attributes_are_timed_one_by_one(tmp_path):
+    scene = Scene("white", (ToyObject("circle", "red", "left", "big"),))
+    path = tmp_path / "scene.png"
+    save_png(render([scene], size=64, seed=0, noise=0.0), path)
+    prompt = single("red", "square", "left")  # right colour and place, wrong shape
+    result = first_read(frozen_preset(tmp_path, path), prompt, max_steps=4, every=2, seed=0, plugins=())
+    assert result["steps"] is None
+    assert result["attributes"] == {"colour": 2, "shape": None, "position": 2}
 
 
 def test_a_grey_picture_is_never_read_and_its_run_leaves_no_files(tmp_path, monkeypatch):
@@ -35,10 +46,12 @@ def test_a_grey_picture_is_never_read_and_its_run_leaves_no_files(tmp_path, monk
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     prompt = single("red", "circle", "left")
     result = first_read(frozen_preset(tmp_path), prompt, max_steps=2, every=1, seed=0, plugins=())
-    assert result == {"steps": None, "seconds": None}
+    assert result == {"steps": None, "seconds": None, "attributes": {"colour": None, "shape": None, "position": None}}
     assert list(scratch.iterdir()) == []
 
 
 def test_summary_counts_reached_prompts(tmp_path):
     rows = time_to_quality([frozen_preset(tmp_path)], n_prompts=2, max_steps=1, every=1)
     assert rows[0]["prompts"] == 2 and rows[0]["reached"] == 0 and rows[0]["median_steps"] is None
+    colour = rows[0]["attributes"]["colour"]
+    assert colour["prompts"] == 2 and colour["reached"] == 0 and colour["median_steps"] is None
