@@ -2,7 +2,8 @@
 
 Each prompt runs once with the preset's settings up to ``max_steps`` (its learning-rate schedule spans
 ``max_steps``); every ``every`` steps the judge reads the picture, outside the timed part. A prompt is
-reached at the first check where every attribute it names is read correctly.
+reached at the first check where every attribute it names is read correctly; each attribute is also
+timed on its own (the first check that reads it).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def time_to_quality(presets: Sequence[str], n_prompts: int = 6, max_steps: int =
                     seed: int = 0, plugins: Sequence[str] = ()) -> list[dict[str, Any]]:  # fmt: skip
     """One summary per preset: share of prompts reached, median steps and seconds of those reached,
     and per attribute (colour, shape, position, background) how many prompts had it read at some
-    check and the median first step it was."""
+    check and the median first step it was read at."""
     prompts = benchmark_prompts(n_prompts, seed)
     rows = []
     for preset in presets:
