@@ -111,7 +111,9 @@ def split_step(run) -> dict[str, float]:
     with autocast_context(run.plan.run.autocast, device):
         times["generator"] = _timed(lambda: setattr(run, "_bench_image", run.generator()), device)
         ctx = StepContext(run._bench_image, run.step + 1, run.augmentations, run.perceptors)
-        times["cutouts"] = _timed(lambda: [ctx.cutouts_for(p.input_size) for p in run.perceptors] or ctx.cutouts, device)
+        times["cutouts"] = _timed(
+            lambda: [ctx.cutouts_for(p.input_size) for p in run.perceptors] or ctx.cutouts, device
+        )
         times["perceptor_forward"] = _timed(lambda: [ctx.embed(p) for p in run.perceptors], device)
 
         def loss_and_backward():

@@ -122,12 +122,31 @@ def resume(run_dir, steps, prompts, quiet, plugin_files) -> None:
 @cli.command()
 @click.argument("presets", nargs=-1)
 @click.option("--device", default="auto", show_default=True, help="cpu, cuda, cuda:N or auto.")
-@click.option("--steps", type=click.IntRange(min=1), default=5, show_default=True, help="Measured steps (after one warm-up).")
+@click.option(
+    "--steps", type=click.IntRange(min=1), default=5, show_default=True, help="Measured steps (after one warm-up)."
+)
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a preset key (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per benchmark.")
-@click.option("--quality", is_flag=True, help="Time to quality on the toy world: steps and seconds until the judge reads each prompt.")
-@click.option("--prompts", "n_prompts", type=click.IntRange(1, 100), default=6, show_default=True, help="With --quality: how many prompts.")
-@click.option("--max-steps", type=click.IntRange(1), default=200, show_default=True, help="With --quality: give up after this many steps.")
+@click.option(
+    "--quality",
+    is_flag=True,
+    help="Time to quality on the toy world: steps and seconds until the judge reads each prompt.",
+)
+@click.option(
+    "--prompts",
+    "n_prompts",
+    type=click.IntRange(1, 100),
+    default=6,
+    show_default=True,
+    help="With --quality: how many prompts.",
+)
+@click.option(
+    "--max-steps",
+    type=click.IntRange(1),
+    default=200,
+    show_default=True,
+    help="With --quality: give up after this many steps.",
+)
 @plugin_option
 @handle_errors
 def bench(presets, device, steps, sets, as_json, quality, n_prompts, max_steps, plugin_files) -> None:
@@ -146,13 +165,21 @@ def bench(presets, device, steps, sets, as_json, quality, n_prompts, max_steps, 
             detail = f"; median {row['median_steps']} steps, {row['median_seconds']} s" if row["reached"] else ""
             click.echo(json.dumps(row) if as_json else f"{row['preset']}: {reached}{detail}")
             if not as_json:
-                click.echo("  read at some check: " + ", ".join(_attribute_line(k, v) for k, v in row["attributes"].items()))
+                click.echo(
+                    "  read at some check: " + ", ".join(_attribute_line(k, v) for k, v in row["attributes"].items())
+                )
         return
 
     runs = [(p, False, None) for p in presets] or [(STANDARD, True, "standard")]
     for preset, with_baseline, name in runs:
         result = bench_preset(
-            preset, device, steps, overrides=list(sets), baseline=with_baseline, name=name, plugin_files=list(plugin_files)
+            preset,
+            device,
+            steps,
+            overrides=list(sets),
+            baseline=with_baseline,
+            name=name,
+            plugin_files=list(plugin_files),
         )
         if as_json:
             click.echo(json.dumps(result.as_dict()))

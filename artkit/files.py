@@ -113,4 +113,6 @@ def _probe_writable(path: Path, root: Path) -> None:
         probe.write_bytes(b"artkit")
         probe.unlink()
     except OSError as exc:
-        raise ArtkitError(f"--out {root}: cannot write files there ({exc.strerror}). Pick a writable directory.") from None
+        raise ArtkitError(
+            f"--out {root}: cannot write files there ({exc.strerror}). Pick a writable directory."
+        ) from None

@@ -168,5 +168,7 @@ def _composite(tile, path, alpha, colours, background, tiles_x, tiles_y, width, 
     canvas = torch.zeros(n_tiles, TILE * TILE, 3, device=alpha.device, dtype=alpha.dtype).index_add(0, tile, paint)
     through = (padded[first] - padded[last + 1]).exp()  # (T, N): what shows of the background
     canvas = canvas + through.unsqueeze(-1) * background
-    image = canvas.view(tiles_y, tiles_x, TILE, TILE, 3).permute(4, 0, 2, 1, 3).reshape(3, tiles_y * TILE, tiles_x * TILE)
+    image = (
+        canvas.view(tiles_y, tiles_x, TILE, TILE, 3).permute(4, 0, 2, 1, 3).reshape(3, tiles_y * TILE, tiles_x * TILE)
+    )
     return image[:, :height, :width].unsqueeze(0)

@@ -36,13 +36,13 @@ def resume(
     run_dir = Path(run_dir)
     config = run_dir / "config.yaml"
     if not config.is_file():
-        raise ArtkitError(f"{run_dir}: no config.yaml here. Give the directory of a run, like runs/2026...-a-red-circle.")
+        raise ArtkitError(
+            f"{run_dir}: no config.yaml here. Give the directory of a run, like runs/2026...-a-red-circle."
+        )
     _, info = read_state(run_dir / STATE_FILE)
     done, configured = int(info["step"]), int(info["steps"])
     if steps is None and done >= configured:
-        raise ArtkitError(
-            f"{run_dir}: this run already finished all {configured} steps. Give --steps N to run N more."
-        )
+        raise ArtkitError(f"{run_dir}: this run already finished all {configured} steps. Give --steps N to run N more.")
     if steps is not None and (read_yaml(config) or {}).get("animation"):
         raise ArtkitError(
             f"{run_dir}: an animation resumes to its last frame; --steps does not apply. "

@@ -98,9 +98,7 @@ class RunConfig(BaseModel):
         if self.animation.prompts:
             texts = list(dict.fromkeys(self.animation.prompts[k] for k in sorted(self.animation.prompts)))
             if self.prompts and [p.text for p in self.prompts] != texts:
-                raise ValueError(
-                    "give the prompts either in `prompts` or as an `animation.prompts` timeline, not both"
-                )
+                raise ValueError("give the prompts either in `prompts` or as an `animation.prompts` timeline, not both")
             self.prompts = [Prompt(text=t) for t in texts]
         return self
 

@@ -25,10 +25,16 @@ class BaselineLoop:
 
         self.vqgan, self.clip, self.cutn = vqgan, clip_model, cutn
         self.text = F.normalize(text.float(), dim=-1).to(device)
-        self.cut_size = clip_model.visual.image_size[0] if isinstance(clip_model.visual.image_size, (tuple, list)) else clip_model.visual.image_size
+        self.cut_size = (
+            clip_model.visual.image_size[0]
+            if isinstance(clip_model.visual.image_size, (tuple, list))
+            else clip_model.visual.image_size
+        )
         width, height = size
         codebook = vqgan.codebook
-        tokens = torch.randint(len(codebook), ((height // vqgan.downscale) * (width // vqgan.downscale),), device=device)
+        tokens = torch.randint(
+            len(codebook), ((height // vqgan.downscale) * (width // vqgan.downscale),), device=device
+        )
         z = codebook[tokens].T.reshape(1, -1, height // vqgan.downscale, width // vqgan.downscale)
         self.z = z.clone().requires_grad_(True)
         self.z_min = codebook.min(0).values.view(1, -1, 1, 1)
@@ -48,7 +54,7 @@ class BaselineLoop:
         flat = self.z.movedim(1, 3)
         distance = flat.pow(2).sum(-1, keepdim=True) + codebook.pow(2).sum(1) - 2 * flat @ codebook.T
         snapped = F.one_hot(distance.argmin(-1), codebook.shape[0]).to(distance.dtype) @ codebook
-        return (self.z + (snapped.movedim(3, 1) - self.z).detach())
+        return self.z + (snapped.movedim(3, 1) - self.z).detach()
 
     def cutouts(self, image: Tensor) -> Tensor:
         _, _, height, width = image.shape

@@ -1,6 +1,6 @@
 """Seconds per step of the vector generator: 256 strokes at 224x224, forward and backward, on the CPU.
 
-    python benchmarks/vector_raster.py [--strokes 256] [--size 224] [--steps 10]
+python benchmarks/vector_raster.py [--strokes 256] [--size 224] [--steps 10]
 """
 
 from __future__ import annotations

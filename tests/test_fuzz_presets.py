@@ -42,7 +42,9 @@ def show(path, *extra):
 
 
 @SETTINGS
-@given(changes=st.dictionaries(keys, values, min_size=1, max_size=4), dropped=st.sets(st.sampled_from(KEYS), max_size=3))
+@given(
+    changes=st.dictionaries(keys, values, min_size=1, max_size=4), dropped=st.sets(st.sampled_from(KEYS), max_size=3)
+)
 def test_mutated_presets_fail_cleanly(tmp_path, changes, dropped):
     data = {k: v for k, v in tiny_preset().items() if k not in dropped}
     data.update(changes)

@@ -7,7 +7,16 @@ from artkit.raster import TILE, rasterize, sample_cubic
 
 
 def line(x0, y0, x1, y1):
-    return torch.tensor([[[x0, y0], [x0 + (x1 - x0) / 3, y0 + (y1 - y0) / 3], [x0 + 2 * (x1 - x0) / 3, y0 + 2 * (y1 - y0) / 3], [x1, y1]]])
+    return torch.tensor(
+        [
+            [
+                [x0, y0],
+                [x0 + (x1 - x0) / 3, y0 + (y1 - y0) / 3],
+                [x0 + 2 * (x1 - x0) / 3, y0 + 2 * (y1 - y0) / 3],
+                [x1, y1],
+            ]
+        ]
+    )
 
 
 RED = torch.tensor([[1.0, 0.0, 0.0, 1.0]])

@@ -142,4 +142,3 @@ def _video_with_earlier_frames(path: Path, frames_dir: Path, done: int, fps: int
         if earlier.is_file():
             writer.append_data(even_frame(np.asarray(to_pil(load_image(earlier)))))
     return writer
-

@@ -21,7 +21,7 @@ class Timeline:
 
     def __init__(self, keyframes: Mapping[int, str], field: str = "animation.prompts") -> None:
         if not keyframes:
-            raise ConfigError(f"{field}: give at least one keyframe, like {{0: \"a forest\", 48: \"a city\"}}.")
+            raise ConfigError(f'{field}: give at least one keyframe, like {{0: "a forest", 48: "a city"}}.')
         self.keys = sorted(keyframes)
         if self.keys[0] < 0:
             raise ConfigError(f"{field}: keyframe {self.keys[0]} is negative; frames count from 0.")

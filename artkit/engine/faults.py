@@ -57,7 +57,10 @@ class FaultGuard:
         run._base_lrs = [lr * LR_DROP for lr in run._base_lrs]
         log.warning(
             "NaN/Inf at step %d: rolled back to step %d and halved the learning rate (fault %d of at most %d).",
-            bad_step, run.step, self.faults, self.max_faults,
+            bad_step,
+            run.step,
+            self.faults,
+            self.max_faults,
         )
         return True
 

@@ -109,7 +109,9 @@ def _check_compiler(device: torch.device) -> None:
         raise ConfigError("compile: needs Triton on CUDA (pip install triton), or set compile: none.")
     compilers = [os.environ.get("CXX") or "", "g++", "c++", "clang++"]
     if device.type == "cpu" and not any(c and shutil.which(c) for c in compilers):
-        raise ConfigError("compile: needs a C++ compiler on the CPU (g++ or clang++ on PATH, or $CXX), or set compile: none.")
+        raise ConfigError(
+            "compile: needs a C++ compiler on the CPU (g++ or clang++ on PATH, or $CXX), or set compile: none."
+        )
 
 
 def cpu_has_bf16() -> bool:

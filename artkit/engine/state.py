@@ -120,4 +120,3 @@ def _jsonable(value: Any) -> Any:
 
 def _tupled(value: Any) -> Any:
     return tuple(_tupled(v) for v in value) if isinstance(value, list) else value
-

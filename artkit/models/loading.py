@@ -37,7 +37,9 @@ def read_taming_config(path: Path) -> tuple[dict[str, Any], bool]:
 PRECISIONS = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
 
 
-def build(model: str, config: str | None, checkpoint: str | None, random_weights: bool, precision: str = "fp32") -> VQGAN:
+def build(
+    model: str, config: str | None, checkpoint: str | None, random_weights: bool, precision: str = "fp32"
+) -> VQGAN:
     """The VQGAN a generator's options name, its weights in ``precision`` (cached per process)."""
     return _cast(model, config, checkpoint, random_weights, precision)
 
@@ -56,7 +58,9 @@ def _cast(model: str, config: str | None, checkpoint: str | None, random_weights
 def _build(model: str, config: str | None, checkpoint: str | None, random_weights: bool) -> VQGAN:
     if config is not None or checkpoint is not None:
         if config is None or checkpoint is None:
-            raise ConfigError("generator: give both `config` (the model YAML) and `checkpoint` (its weights), or a `model` name.")
+            raise ConfigError(
+                "generator: give both `config` (the model YAML) and `checkpoint` (its weights), or a `model` name."
+            )
         params, gumbel = read_taming_config(Path(config))
         return _with_weights(VQGAN_quiet(params, gumbel), None if random_weights else Path(checkpoint))
     if model.lower() in TOY_NAMES:

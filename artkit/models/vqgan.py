@@ -84,7 +84,7 @@ def quantize(latents: Tensor, codebook: Tensor) -> Tensor:
         [1.0, 0.0]
     """
     flat = latents.movedim(1, -1)  # (N, H, W, D)
-    distance = (flat.pow(2).sum(-1, keepdim=True) - 2 * flat @ codebook.T + codebook.pow(2).sum(-1))
+    distance = flat.pow(2).sum(-1, keepdim=True) - 2 * flat @ codebook.T + codebook.pow(2).sum(-1)
     snapped = codebook[distance.argmin(-1)].movedim(-1, 1)
     return latents + (snapped - latents).detach()
 

@@ -79,7 +79,6 @@ class GeneratorConformance(_Conformance):
         image = generator()
         assert image.min() >= 0 and image.max() <= 1
 
-
     #: Largest mean absolute error allowed after ``set_image``; ``None`` for a generator that refuses it.
     set_image_tolerance: ClassVar[float | None] = 0.02
 

@@ -21,7 +21,9 @@ from artkit.toyworld.prompts import ToyPrompt, benchmark_prompts
 TOY_PRESETS = ["quickstart", "fft-quickstart", "palette-quickstart", "vqgan-quickstart", "vector-quickstart"]
 
 
-def first_read(preset: str, prompt: ToyPrompt, max_steps: int, every: int, seed: int, plugins: Sequence[str]) -> dict[str, Any]:
+def first_read(
+    preset: str, prompt: ToyPrompt, max_steps: int, every: int, seed: int, plugins: Sequence[str]
+) -> dict[str, Any]:
     """Steps and optimisation seconds until the judge first reads ``prompt`` (None if never)."""
     from artkit.engine.run import build_run
     from artkit.resolve import Overrides, prepare

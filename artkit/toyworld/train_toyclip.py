@@ -136,7 +136,8 @@ def train(args: argparse.Namespace) -> None:
         "adversarial": args.adversarial,
         "robust": {"epsilon": args.robust, "steps": args.robust_steps} if args.robust else None,
         "default_background": {"colour": args.default_background, "p": args.default_background_p}
-        if args.default_background else None,
+        if args.default_background
+        else None,
         "seed": args.seed,
         "steps": args.steps,
         "batch_size": args.batch_size,
@@ -164,12 +165,21 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=toyclip.WEIGHTS_PATH)
     parser.add_argument("--init", type=Path, help="start from these weights (a second, fine-tuning stage)")
     parser.add_argument("--adversarial", type=int, default=0, help="guided negative images per step (0: off)")
-    parser.add_argument("--robust", type=float, default=0.0, help="PGD training: L2 radius of the perturbation (0: off)")
+    parser.add_argument(
+        "--robust", type=float, default=0.0, help="PGD training: L2 radius of the perturbation (0: off)"
+    )
     parser.add_argument("--robust-steps", type=int, default=3, help="PGD steps per batch")
-    parser.add_argument("--default-background", choices=COLOUR_NAMES,
-                        help="the background a caption that names none implies (default: any)")
-    parser.add_argument("--default-background-p", type=float, default=0.8,
-                        help="how often such a caption's scene gets the default background")
+    parser.add_argument(
+        "--default-background",
+        choices=COLOUR_NAMES,
+        help="the background a caption that names none implies (default: any)",
+    )
+    parser.add_argument(
+        "--default-background-p",
+        type=float,
+        default=0.8,
+        help="how often such a caption's scene gets the default background",
+    )
     train(parser.parse_args())
 
 

@@ -87,7 +87,11 @@ def train(args: argparse.Namespace) -> None:
             restart_dead_codes(model, latents.detach(), used)
             used[:] = False
         if step % args.eval_every == 0 or step == args.steps:
-            point = {"step": step, "minutes": round((time.perf_counter() - start) / 60, 2), **evaluate(model, args.size)}
+            point = {
+                "step": step,
+                "minutes": round((time.perf_counter() - start) / 60, 2),
+                **evaluate(model, args.size),
+            }
             history.append(point)
             print(json.dumps(point), flush=True)
     save(model, args, history)

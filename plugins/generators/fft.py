@@ -42,7 +42,9 @@ class FFTGenerator(artkit.Generator):
         decay: float = Field(default=1.5, ge=0, le=4, description="spectral decay: higher gives smoother pictures")
         init_noise: float = Field(default=0.01, ge=0, description="noise added to a colour or image init")
         noise_scale: float = Field(default=0.05, gt=0, description="spectrum noise of the 'noise' init")
-        colour_decorrelation: bool = Field(default=True, description="mix channels with the natural-image colour matrix")
+        colour_decorrelation: bool = Field(
+            default=True, description="mix channels with the natural-image colour matrix"
+        )
 
     def __init__(self, config: Config, info: artkit.RunInfo) -> None:
         super().__init__(config, info)

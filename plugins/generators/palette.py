@@ -20,8 +20,24 @@ from artkit.images import load_image
 from artkit.initial import InitOptions, initial_image
 
 NAMED_PALETTES: dict[str, list[str]] = {
-    "pico8": ["#000000", "#1d2b53", "#7e2553", "#008751", "#ab5236", "#5f574f", "#c2c3c7", "#fff1e8",
-              "#ff004d", "#ffa300", "#ffec27", "#00e436", "#29adff", "#83769c", "#ff77a8", "#ffccaa"],
+    "pico8": [
+        "#000000",
+        "#1d2b53",
+        "#7e2553",
+        "#008751",
+        "#ab5236",
+        "#5f574f",
+        "#c2c3c7",
+        "#fff1e8",
+        "#ff004d",
+        "#ffa300",
+        "#ffec27",
+        "#00e436",
+        "#29adff",
+        "#83769c",
+        "#ff77a8",
+        "#ffccaa",
+    ],
     "gameboy": ["#0f380f", "#306230", "#8bac0f", "#9bbc0f"],
     "toy": ["red", "green", "blue", "yellow", "orange", "purple", "white", "black", "gray"],
 }
@@ -84,7 +100,9 @@ class PaletteGenerator(artkit.Generator):
         path = self.info.resolve_path(spec)
         if not path.suffix and not path.exists():
             names = ", ".join(NAMED_PALETTES)
-            raise artkit.ConfigError(f"generator.palette: unknown palette {spec!r}. Use one of {names}, a list of colours or an image file.")
+            raise artkit.ConfigError(
+                f"generator.palette: unknown palette {spec!r}. Use one of {names}, a list of colours or an image file."
+            )
         pixels = load_image(Path(path), (64, 64), field="generator.palette")[0].reshape(3, -1).T
         return kmeans_colours(pixels, self.config.colours)
 

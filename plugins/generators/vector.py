@@ -27,9 +27,13 @@ class VectorGenerator(artkit.Generator):
         curves_per_stroke: int = Field(default=1, ge=1, le=16)
         min_width: float = Field(default=1.0, ge=0.1, description="stroke width range, pixels")
         max_width: float = Field(default=6.0, ge=0.1)
-        stroke_length: float = Field(default=0.1, gt=0, le=1, description="initial reach of a stroke, share of the side")
+        stroke_length: float = Field(
+            default=0.1, gt=0, le=1, description="initial reach of a stroke, share of the side"
+        )
         background: str | list[float] = Field(default="white", description="paper colour")
-        colour: str | list[float] | None = Field(default=None, description="one fixed colour for every stroke (None: learned)")
+        colour: str | list[float] | None = Field(
+            default=None, description="one fixed colour for every stroke (None: learned)"
+        )
         init_image: str | None = Field(default=None, description="take the strokes' first colours from this image")
         samples: int = Field(default=8, ge=2, le=64, description="polyline points per curve")
 

@@ -26,7 +26,9 @@ class VQGANGenerator(artkit.Generator):
     class Config(InitOptions):
         model: str = Field(default="imagenet-f16-16384", description="a zoo name (artkit models list) or toy")
         config: str | None = Field(default=None, description="your own taming model YAML (with checkpoint)")
-        checkpoint: str | None = Field(default=None, description="your own weights: .ckpt (weights-only) or .safetensors")
+        checkpoint: str | None = Field(
+            default=None, description="your own weights: .ckpt (weights-only) or .safetensors"
+        )
         random_weights: bool = Field(default=False, description="the architecture with random weights (no download)")
         quantize: bool = Field(default=True, description="snap z to the codebook (straight-through gradients)")
         precision: Literal["fp32", "bf16", "fp16"] = Field(default="fp32", description="the decoder's weights")
@@ -38,13 +40,19 @@ class VQGANGenerator(artkit.Generator):
     def __init__(self, config: Config, info: artkit.RunInfo) -> None:
         super().__init__(config, info)
         model = build(
-            config.model, _path(info, config.config), _path(info, config.checkpoint), config.random_weights, config.precision
+            config.model,
+            _path(info, config.config),
+            _path(info, config.checkpoint),
+            config.random_weights,
+            config.precision,
         )
         object.__setattr__(self, "vqgan", model.to(info.device))  # frozen and shared: not a submodule, not in state
         width, height = info.size
         factor = model.downscale
         if width % factor or height % factor:
-            raise artkit.ConfigError(f"size: each side must be a multiple of {factor} for this VQGAN (got {width}x{height}).")
+            raise artkit.ConfigError(
+                f"size: each side must be a multiple of {factor} for this VQGAN (got {width}x{height})."
+            )
         self.latent_size = (height // factor, width // factor)
         self.register_buffer("codebook", model.codebook.detach().float().clone(), persistent=False)
         z_min, z_max = codebook_range(self.codebook)
@@ -96,4 +104,3 @@ def _path(info: artkit.RunInfo, value: str | None) -> str | None:
 @artkit.hookimpl
 def register_generators(register):
     register("vqgan", VQGANGenerator, aliases=("taming",))
-

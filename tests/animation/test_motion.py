@@ -14,7 +14,12 @@ def marker_image(size=64, half=4):
 def extent(image):
     rows = (image[0, 0] > 0.5).any(dim=1).nonzero()
     cols = (image[0, 0] > 0.5).any(dim=0).nonzero()
-    return (rows.max() - rows.min() + 1).item(), (cols.max() - cols.min() + 1).item(), rows.float().mean().item(), cols.float().mean().item()
+    return (
+        (rows.max() - rows.min() + 1).item(),
+        (cols.max() - cols.min() + 1).item(),
+        rows.float().mean().item(),
+        cols.float().mean().item(),
+    )
 
 
 def test_zoom_keeps_the_centre_and_enlarges_the_marker():

@@ -32,7 +32,9 @@ def test_one_fault_is_rolled_back_and_the_run_goes_on(tmp_path, faulty_plugin, c
 def test_repeated_faults_stop_with_the_last_good_image(tmp_path, faulty_plugin):
     data = faulty_preset(nan_from_call=5)
     data["max_faults"] = 2
-    with pytest.raises(NumericalFault, match="NaN/Inf at step 5, 3 times.*final.png is the last good image \\(step 4\\)") as err:
+    with pytest.raises(
+        NumericalFault, match="NaN/Inf at step 5, 3 times.*final.png is the last good image \\(step 4\\)"
+    ) as err:
         artkit.run(data, plugins=[faulty_plugin], out=tmp_path / "runs", progress=False)
     assert err.value.exit_code == 1
     run_dir = next((tmp_path / "runs").iterdir())
@@ -56,7 +58,9 @@ def test_cli_reports_the_fault_without_a_traceback(tmp_path, faulty_plugin, pres
 
     data = faulty_preset(nan_from_call=1)
     data["max_faults"] = 0
-    result = CliRunner().invoke(cli, ["run", str(preset_file(data)), "--plugin", faulty_plugin, "--out", str(tmp_path), "--quiet"])
+    result = CliRunner().invoke(
+        cli, ["run", str(preset_file(data)), "--plugin", faulty_plugin, "--out", str(tmp_path), "--quiet"]
+    )
     assert result.exit_code == 1
     assert "Error: The loss or the parameters became NaN/Inf at step 1" in result.output
     assert "Traceback" not in result.output

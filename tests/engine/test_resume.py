@@ -10,7 +10,11 @@ import artkit
 from artkit.engine.state import STATE_FILE
 from artkit.video import read_frames
 
-OUTPUTS = [{"name": "metrics"}, {"name": "png", "every": 2}, {"name": "progress_video", "every": 1, "fps": 8, "hold": 0.25}]
+OUTPUTS = [
+    {"name": "metrics"},
+    {"name": "png", "every": 2},
+    {"name": "progress_video", "every": 1, "fps": 8, "hold": 0.25},
+]
 
 
 def preset(**changes):

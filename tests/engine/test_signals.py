@@ -33,7 +33,12 @@ def no_temporary_files(root):
 def test_first_signal_stops_after_the_step_and_keeps_everything(tmp_path, signal_plugin, name):
     outputs = [{"name": "metrics"}, {"name": "progress_video", "every": 1}]
     with pytest.raises(artkit.ArtkitError, match="Interrupted at step 3 of 6") as err:
-        artkit.run(tiny_preset(steps=6, outputs=outputs), plugins=[signal_plugin(3, name=name)], out=tmp_path / "runs", progress=False)
+        artkit.run(
+            tiny_preset(steps=6, outputs=outputs),
+            plugins=[signal_plugin(3, name=name)],
+            out=tmp_path / "runs",
+            progress=False,
+        )
     assert err.value.exit_code == 130
     run_dir = next((tmp_path / "runs").iterdir())
     with Image.open(run_dir / "final.png") as png:
@@ -68,7 +73,12 @@ def test_ctrl_c_from_outside_a_cli_run(tmp_path, preset_file):
     assert proc.returncode == 130, stderr
     assert "Continue with: artkit resume" in stderr and "Traceback" not in stderr
     run_dir = next(out.iterdir())
-    result = subprocess.run([sys.executable, "-m", "artkit", "resume", str(run_dir), "--steps", "2", "--quiet"], capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "artkit", "resume", str(run_dir), "--steps", "2", "--quiet"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     with Image.open(run_dir / "final.png") as png:
         assert int(png.text["step"]) >= 4

@@ -29,7 +29,9 @@ def lightning_like_checkpoint(path):
         sys.modules.setdefault(name, types.ModuleType(name))
     sys.modules[module.__name__] = module
     try:
-        torch.save({"state_dict": {"w": torch.ones(2)}, "callbacks": {ModelCheckpoint: ModelCheckpoint()}, "epoch": 3}, path)
+        torch.save(
+            {"state_dict": {"w": torch.ones(2)}, "callbacks": {ModelCheckpoint: ModelCheckpoint()}, "epoch": 3}, path
+        )
     finally:
         ModelCheckpoint.__module__ = __name__
         for name in names:

@@ -85,4 +85,3 @@ def test_captions_tell_the_truth():
     assert full_caption(one("star", "orange", "top left", "small", "white")) == (
         "a small orange star in the top left corner on a white background"
     )
-
