@@ -159,7 +159,7 @@ def build_run(plan: Plan, plugins: Plugins, out_root: Path, run_dir: Path | None
     augmentations = [a.build(info).to(device) for a in plan.lists["augmentations"]]
     loss_fns = _named_losses(plan, info, device)
     outputs = [o.build(info) for o in plan.lists["outputs"]]
-    compile_models(generator, perceptors, cfg.compile)
+    compile_models(generator, perceptors, cfg.compile, device)
     optimizer = make_optimizer(cfg.optimizer, generator)
     base_lrs = [g["lr"] for g in optimizer.param_groups]
     label = cfg.prompts[0].text or "image" if cfg.prompts else plan.generator.entry.name

@@ -1,4 +1,4 @@
-"""Device choice, seeding and optimiser construction for a run."""
+"""Device choice, seeding, optimiser construction, mixed precision and compilation for a run."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ import importlib.util
 import os
 import random
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from artkit.components import Generator
+from artkit.components import Generator, Perceptor
 from artkit.errors import ConfigError
 from artkit.schema import OptimizerConfig
 
@@ -89,7 +90,7 @@ def _autocast_dtype(mode: str, device: torch.device) -> torch.dtype | None:
     return torch.bfloat16
 
 
-def compile_models(generator: torch.nn.Module, perceptors: list, mode: str) -> None:
+def compile_models(generator: Generator, perceptors: Sequence[Perceptor], mode: str, device: torch.device) -> None:
     """``compile:``: ``torch.compile`` the generator's forward and each perceptor's image encoder, in place.
 
     Parameters and state dicts are untouched (checkpoints and resume work as without). The first step
@@ -97,7 +98,7 @@ def compile_models(generator: torch.nn.Module, perceptors: list, mode: str) -> N
     """
     if mode == "none":
         return
-    _check_compiler(next(generator.parameters()).device)
+    _check_compiler(device)
     generator.compile(mode=mode)
     for perceptor in perceptors:
         perceptor.encode_image = torch.compile(perceptor.encode_image, mode=mode)
