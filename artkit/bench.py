@@ -154,8 +154,9 @@ def _bench_run(run, steps: int, warmup: int, baseline: bool, name: str) -> Bench
     return BenchResult(
         name, str(dev), statistics.median(ours), split,
         peak_memory_mb(dev), statistics.median(theirs) if theirs else None,
-        {"size": list(cfg.size), "cutn": run.cutouts_per_step,
-         "autocast": cfg.autocast, "steps_measured": steps, "threads": torch.get_num_threads()},
+        {"size": list(cfg.size), "cutn": run.cutouts_per_step, "cut_batches": cfg.cut_batches,
+         "autocast": cfg.autocast, "compile": cfg.compile, "steps_measured": steps,
+         "threads": torch.get_num_threads()},
     )  # fmt: skip
 
 

@@ -189,6 +189,7 @@ def bench(presets, device, steps, sets, as_json, quality, n_prompts, max_steps, 
         if result.baseline_s_per_step is not None:
             line += f"; baseline {data['baseline_s_per_step']:.3f} s/step; ratio {data['ratio']:.2f}"
         click.echo(line)
+        click.echo(f"  settings: {_bench_settings(data)}")
         click.echo("  split: " + ", ".join(f"{k} {v:.3f}s" for k, v in data["split_s"].items()))
 
 
@@ -359,6 +360,12 @@ def _cell(value: Any) -> str:
     if value is None:
         return "-"
     return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _bench_settings(data: dict[str, Any]) -> str:
+    width, height = data["size"]
+    return (f"{width}x{height}, {data['cutn']} cutouts per step, autocast {data['autocast']}, "
+            f"compile {data['compile']}, {data['threads']} threads")  # fmt: skip
 
 
 def _attribute_line(name: str, summary: dict[str, Any]) -> str:

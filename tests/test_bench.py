@@ -23,6 +23,7 @@ def test_standard_comparison_times_artkit_and_the_baseline():
     assert result["ratio"] == pytest.approx(result["artkit_s_per_step"] / result["baseline_s_per_step"], rel=0.01)
     assert set(result["split_s"]) == {"generator", "cutouts", "perceptor_forward", "loss_and_backward", "update"}
     assert result["cutn"] == 4 and result["size"] == [32, 32] and result["peak_memory_mb"] > 0
+    assert result["compile"] == "none" and result["cut_batches"] == 1 and result["autocast"] == "auto"
 
 
 def test_a_preset_alone_has_no_baseline_and_leaves_no_files(tmp_path, monkeypatch):

@@ -100,3 +100,12 @@ def test_bench_quality_prints_each_preset_and_its_attributes(preset_file):
     first, second = result.output.splitlines()
     assert first.endswith(": 0/2 read within 1 steps")
     assert second.startswith("  read at some check: colour ") and "/2" in second
+
+
+def test_bench_prints_time_settings_and_split(preset_file):
+    result = invoke("bench", str(preset_file(tiny_preset())), "--steps", "1", "--device", "cpu")
+    assert result.exit_code == 0, result.output
+    timing, settings, split = result.output.splitlines()
+    assert " s/step on cpu, peak " in timing and "baseline" not in timing
+    assert settings.startswith("  settings: 32x32, 4 cutouts per step, autocast none, compile none, ")
+    assert split.startswith("  split: generator ")
