@@ -106,13 +106,12 @@ class Run:
         batches = self.plan.run.cut_batches
         if batches == 1:
             terms = self._loss_terms(image, index + 1)
-            torch.stack(list(terms.values())).sum().backward()
+            _total(terms).backward()
         else:
             terms = self._accumulated_loss_terms(image, index + 1, batches)
         self.optimizer.step()
         self.generator.project()
-        total = torch.stack(list(terms.values())).sum().detach()
-        self.losses = {"total": total, **{k: v.detach() for k, v in terms.items()}}
+        self.losses = {"total": _total(terms).detach(), **{k: v.detach() for k, v in terms.items()}}
         self.image = image.detach().float()
         self.step = index + 1
 
@@ -129,7 +128,7 @@ class Run:
         sums: dict[str, Tensor] = {}
         for _ in range(batches):
             terms = {k: v / batches for k, v in self._loss_terms(leaf, step).items()}
-            torch.stack(list(terms.values())).sum().backward()
+            _total(terms).backward()
             for name, value in terms.items():
                 sums[name] = sums[name] + value.detach() if name in sums else value.detach()
         image.backward(leaf.grad)
@@ -144,6 +143,11 @@ class Run:
         image = self.current_image()
         save_png(image, self.dir / "final.png", self.png_text())
         return image
+
+
+def _total(terms: dict[str, Tensor]) -> Tensor:
+    """The step's loss: the sum of its weighted terms."""
+    return torch.stack(list(terms.values())).sum()
 
 
 def build_run(plan: Plan, plugins: Plugins, out_root: Path, run_dir: Path | None = None) -> Run:

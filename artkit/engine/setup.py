@@ -108,8 +108,8 @@ def _check_compiler(device: torch.device) -> None:
     """torch.compile builds kernels with a C++ compiler on the CPU and with Triton on CUDA."""
     if device.type == "cuda" and importlib.util.find_spec("triton") is None:
         raise ConfigError("compile: needs Triton on CUDA (pip install triton), or set compile: none.")
-    compilers = [os.environ.get("CXX") or "", "g++", "c++", "clang++"]
-    if device.type == "cpu" and not any(c and shutil.which(c) for c in compilers):
+    compilers = [c for c in (os.environ.get("CXX"), "g++", "c++", "clang++") if c]
+    if device.type == "cpu" and not any(shutil.which(c) for c in compilers):
         raise ConfigError(
             "compile: needs a C++ compiler on the CPU (g++ or clang++ on PATH, or $CXX), or set compile: none."
         )

@@ -37,12 +37,14 @@ def perturbed(images: Tensor, loss_of: Callable[[Tensor], Tensor], epsilon: floa
     return (images + delta).clamp(0, 1).detach()
 
 
+def _norms(x: Tensor) -> Tensor:
+    """Each image's L2 norm, shaped to broadcast over it (N, 1, 1, 1)."""
+    return x.flatten(1).norm(dim=1).clamp_min(1e-12).view(-1, *([1] * (x.dim() - 1)))
+
+
 def _unit(grad: Tensor) -> Tensor:
-    norm = grad.flatten(1).norm(dim=1).clamp_min(1e-12)
-    return grad / norm.view(-1, *([1] * (grad.dim() - 1)))
+    return grad / _norms(grad)
 
 
 def _project(delta: Tensor, epsilon: float) -> Tensor:
-    norm = delta.flatten(1).norm(dim=1).clamp_min(1e-12)
-    factor = (epsilon / norm).clamp(max=1.0)
-    return delta * factor.view(-1, *([1] * (delta.dim() - 1)))
+    return delta * (epsilon / _norms(delta)).clamp(max=1.0)
