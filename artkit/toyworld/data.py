@@ -12,7 +12,7 @@ from torch import Tensor
 from artkit.toyworld.captions import describe
 from artkit.toyworld.render import render
 from artkit.toyworld.scene import Scene, sample_scene
-from artkit.toyworld.vocab import COLOUR_NAMES, POSITION_NAMES, SHAPES
+from artkit.toyworld.vocab import COLOUR_NAMES, HELD_OUT_PAIRS, POSITION_NAMES, SHAPES
 
 
 @dataclass
@@ -21,6 +21,7 @@ class Batch:
     scenes: list[Scene]
     captions: list[str]
     negatives: list[str | None]
+    shape_negatives: list[str] = dataclasses.field(default_factory=list)
 
 
 # Which attribute a hard negative changes: mostly shape, the attribute that is slowest to learn.
@@ -46,10 +47,41 @@ def caption_pair(scene: Scene, rng: random.Random) -> tuple[str, str | None]:
     """A caption and the same caption for a hard-negative scene (None when they read the same)."""
     state = rng.getstate()
     caption = describe(scene, rng)
+    negative = _described_as(hard_negative(scene, random.Random(rng.random())), state)
+    return caption, (negative if negative != caption else None)
+
+
+def shape_twins(scene: Scene, caption: str, state: tuple, count: int, rng: random.Random) -> list[str]:
+    """``caption`` told of ``count`` scenes that differ only in one object's shape (same template).
+
+    Held-out colour-shape pairs are never named, so the zero-shot evaluation stays unseen.
+
+    Example:
+        >>> from artkit.toyworld.scene import ToyObject
+        >>> scene = Scene("black", (ToyObject("circle", "red", "left", "big"),))
+        >>> rng = random.Random(0)
+        >>> state = rng.getstate()
+        >>> caption = describe(scene, rng)
+        >>> twins = shape_twins(scene, caption, state, 2, random.Random(1))
+        >>> len(twins), any("circle" in t for t in twins)
+        (2, False)
+    """
+    index = rng.randrange(len(scene.objects))
+    obj = scene.objects[index]
+    shapes = [s for s in SHAPES if s != obj.shape and (obj.colour, s) not in HELD_OUT_PAIRS]
+    twins = []
+    for shape in rng.sample(shapes, min(count, len(shapes))):
+        objects = list(scene.objects)
+        objects[index] = dataclasses.replace(obj, shape=shape)
+        twins.append(_described_as(dataclasses.replace(scene, objects=tuple(objects)), state))
+    return [t for t in twins if t != caption]
+
+
+def _described_as(scene: Scene, state: tuple) -> str:
+    """``scene``'s caption drawn with the random state a caption was drawn with (the same template)."""
     twin = random.Random()
     twin.setstate(state)
-    negative = describe(hard_negative(scene, random.Random(rng.random())), twin)
-    return caption, (negative if negative != caption else None)
+    return describe(scene, twin)
 
 
 def robustness_augment(images: Tensor, gen: torch.Generator, crop_scale: float = 0.7) -> Tensor:
@@ -83,16 +115,28 @@ def make_batch(
     allow_held_out: bool = False,
     augment: bool = True,
     background_prior: BackgroundPrior | None = None,
+    shape_negatives: int = 0,
 ) -> Batch:
-    """Samples, renders and (optionally) augments a batch of scenes with one caption each."""
+    """Samples, renders and (optionally) augments a batch of scenes with one caption each.
+
+    Each scene also brings a hard-negative caption, and ``shape_negatives`` more that change only a shape.
+    """
     scenes = [sample_scene(rng, allow_held_out=allow_held_out) for _ in range(batch_size)]
-    pairs = [caption_pair(s, rng) for s in scenes]
+    captions, negatives, twins = [], [], []
+    for scene in scenes:
+        state = rng.getstate()
+        caption, negative = caption_pair(scene, rng)
+        captions.append(caption)
+        negatives.append(negative)
+        if shape_negatives:
+            twins += shape_twins(scene, caption, state, shape_negatives, rng)
     if background_prior is not None:
-        scenes = [background_prior.apply(s, c, rng) for s, (c, _) in zip(scenes, pairs, strict=True)]
+        scenes = [background_prior.apply(s, c, rng) for s, c in zip(scenes, captions, strict=True)]
     images = render(scenes, size=size, generator=gen)
     if augment:
         images = robustness_augment(images, gen)
-    return Batch(images, scenes, [c for c, _ in pairs], [n for _, n in pairs])
+    true_somewhere = set(captions)  # a twin that is another scene's caption would be a false negative
+    return Batch(images, scenes, captions, negatives, [t for t in twins if t not in true_somewhere])
 
 
 @dataclass(frozen=True)

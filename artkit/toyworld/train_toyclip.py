@@ -107,8 +107,8 @@ def train(args: argparse.Namespace) -> None:
     for step in range(args.steps):
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step, args.steps, args.lr, args.warmup)
-        batch = make_batch(rng, gen, 64, args.batch_size, background_prior=prior)
-        negatives = [n for n in batch.negatives if n is not None]
+        batch = make_batch(rng, gen, 64, args.batch_size, background_prior=prior, shape_negatives=args.shape_negatives)
+        negatives = [n for n in batch.negatives if n is not None] + batch.shape_negatives
         tokens = tokenize(batch.captions + negatives)
         used_tokens.append(tokens.unique())
         text_emb = model.encode_text(tokens)
@@ -138,6 +138,7 @@ def train(args: argparse.Namespace) -> None:
         "default_background": {"colour": args.default_background, "p": args.default_background_p}
         if args.default_background
         else None,
+        "shape_negatives": args.shape_negatives,
         "seed": args.seed,
         "steps": args.steps,
         "batch_size": args.batch_size,
@@ -152,7 +153,8 @@ def train(args: argparse.Namespace) -> None:
     args.out.with_name("toyclip_report.json").write_text(json.dumps(report, indent=2) + "\n")
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
+    """The command line of ``python -m artkit.toyworld.train_toyclip``."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("command", choices=["train"], nargs="?", default="train")
     parser.add_argument("--seed", type=int, default=0)
@@ -170,6 +172,9 @@ def main() -> None:
     )
     parser.add_argument("--robust-steps", type=int, default=3, help="PGD steps per batch")
     parser.add_argument(
+        "--shape-negatives", type=int, default=0, help="extra negative captions per image that change only a shape"
+    )
+    parser.add_argument(
         "--default-background",
         choices=COLOUR_NAMES,
         help="the background a caption that names none implies (default: any)",
@@ -180,7 +185,11 @@ def main() -> None:
         default=0.8,
         help="how often such a caption's scene gets the default background",
     )
-    train(parser.parse_args())
+    return parser
+
+
+def main() -> None:
+    train(parser().parse_args())
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ import random
 import torch
 
 from artkit.toyworld.data import BackgroundPrior, make_batch
-from artkit.toyworld.vocab import COLOURS
+from artkit.toyworld.vocab import COLOURS, HELD_OUT_PAIRS, SHAPES
 
 
 def batch(prior=None, seed=0):
@@ -33,3 +33,24 @@ def test_without_a_prior_backgrounds_stay_varied_and_the_prior_changes_only_them
     assert plain.captions == with_prior.captions
     assert [s.objects for s in plain.scenes] == [s.objects for s in with_prior.scenes]
     assert sum(s.background == "black" for s in with_prior.scenes) > sum(s.background == "black" for s in plain.scenes)
+
+
+def test_shape_negatives_change_only_a_shape_and_never_name_held_out_pairs():
+    drawn = make_batch(random.Random(2), torch.Generator().manual_seed(2), 32, 64, augment=False, shape_negatives=3)
+    assert len(drawn.shape_negatives) > 64 * 2
+    assert not set(drawn.shape_negatives) & set(drawn.captions)
+    for twin in drawn.shape_negatives:
+        assert any(_one_shape_apart(caption, twin) for caption in drawn.captions), twin
+        assert not any(f"{colour} {shape}" in twin for colour, shape in HELD_OUT_PAIRS), twin
+
+
+def _one_shape_apart(a: str, b: str) -> bool:
+    words_a, words_b = a.split(), b.split()
+    if len(words_a) != len(words_b):
+        return False
+    differing = [(x, y) for x, y in zip(words_a, words_b, strict=True) if x != y]
+    return len(differing) == 1 and all(w.strip(",") in SHAPES for w in differing[0])
+
+
+def test_no_shape_negatives_by_default():
+    assert batch().shape_negatives == []

@@ -1,0 +1,33 @@
+"""The toyclip training script: deterministic given its seed, and its report records how it trained."""
+
+import functools
+import json
+
+import pytest
+from safetensors.torch import load_file
+
+from artkit.toyworld import train_toyclip
+from artkit.toyworld.evaluate import zero_shot_report
+
+
+@pytest.fixture(autouse=True)
+def small_evaluation(monkeypatch):
+    monkeypatch.setattr(train_toyclip, "zero_shot_report", functools.partial(zero_shot_report, n=16))
+
+
+def train(tmp_path, name, *options):
+    out = tmp_path / name / "toyclip.safetensors"
+    out.parent.mkdir()
+    argv = ["--steps", "2", "--batch-size", "8", "--warmup", "1", "--threads", "1", "--out", str(out), *options]
+    train_toyclip.train(train_toyclip.parser().parse_args(argv))
+    return load_file(str(out)), json.loads(out.with_name("toyclip_report.json").read_text())
+
+
+def test_same_seed_same_weights_and_the_report_records_the_options(tmp_path):
+    first, report = train(tmp_path, "a", "--seed", "3", "--shape-negatives", "2")
+    second, _ = train(tmp_path, "b", "--seed", "3", "--shape-negatives", "2")
+    other, _ = train(tmp_path, "c", "--seed", "4", "--shape-negatives", "2")
+    assert all((first[k] == second[k]).all() for k in first)
+    assert any(first[k].shape != other[k].shape or (first[k] != other[k]).any() for k in first)
+    assert report["seed"] == 3 and report["shape_negatives"] == 2 and report["steps"] == 2
+    assert [p["step"] for p in report["curve"]] == [2]
