@@ -4,6 +4,7 @@ import functools
 import json
 
 import pytest
+import torch
 from safetensors.torch import load_file
 
 from artkit.toyworld import train_toyclip
@@ -13,6 +14,9 @@ from artkit.toyworld.evaluate import zero_shot_report
 @pytest.fixture(autouse=True)
 def small_evaluation(monkeypatch):
     monkeypatch.setattr(train_toyclip, "zero_shot_report", functools.partial(zero_shot_report, n=16))
+    threads = torch.get_num_threads()
+    yield
+    torch.set_num_threads(threads)  # the script sets its own thread count
 
 
 def train(tmp_path, name, *options):
