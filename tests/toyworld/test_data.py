@@ -1,4 +1,5 @@
-"""Training batches: captions true of their scenes, and the background prior for captions that name none."""
+"""Training batches: captions true of their scenes, the background prior for captions that name none, and
+shape negatives."""
 
 import random
 
