@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -37,12 +38,21 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             if debug:
                 raise
             _fail("interrupted.", 130)
+        except BrokenPipeError:  # `artkit presets | head`: the reader left; stop quietly
+            _silence_stdout()
+            sys.exit(1)
         except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
             if debug:
                 raise
             _fail(f"unexpected {type(exc).__name__}: {exc}\n  Run again with --debug to see the traceback.", 1)
 
     return click.option("--debug", is_flag=True, help="Show the full traceback on errors.")(wrapper)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that Python's exit does not fail flushing into a closed pipe."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def plugin_option(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -7,6 +7,7 @@ The core owns naming: a plugin registers ``(name, class, aliases)`` and the regi
 from __future__ import annotations
 
 import fnmatch
+import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,13 +26,20 @@ PLURALS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Entry:
-    """One registered component."""
+    """One registered component: its class, or a ``"module:Class"`` reference imported on first use."""
 
     kind: str
     name: str
-    component: type
+    target: type | str
     plugin: str
     aliases: tuple[str, ...] = ()
+
+    @property
+    def component(self) -> type:
+        """The component class (a lazy reference is imported now, once)."""
+        if isinstance(self.target, str):
+            return _import_reference(self.target, self)
+        return self.target
 
     @property
     def description(self) -> str:
@@ -53,11 +61,13 @@ class Registry:
     _entries: dict[str, dict[str, Entry]] = field(default_factory=lambda: {k: {} for k in KINDS})
     _aliases: dict[str, dict[str, str]] = field(default_factory=lambda: {k: {} for k in KINDS})
 
-    def add(self, kind: str, name: str, component: type, plugin: str, aliases: tuple[str, ...] = ()) -> None:
+    def add(self, kind: str, name: str, component: type | str, plugin: str, aliases: tuple[str, ...] = ()) -> None:
         if not isinstance(name, str) or not name:
             raise PluginError(
                 f"Plugin '{plugin}' registered a {kind} with an invalid name {name!r}: use a non-empty string."
             )
+        if isinstance(component, str):
+            _check_reference(component, kind, name, plugin)
         entry = Entry(kind, name, component, plugin, tuple(aliases))
         for key in (name, *entry.aliases):
             self._claim(kind, key, entry)
@@ -96,7 +106,27 @@ class Registry:
     def registrar(self, kind: str, plugin: str) -> Any:
         """The ``register`` callback handed to a plugin's ``register_*`` hook."""
 
-        def register(name: str, component: type, aliases: tuple[str, ...] | list[str] = ()) -> None:
+        def register(name: str, component: type | str, aliases: tuple[str, ...] | list[str] = ()) -> None:
             self.add(kind, name, component, plugin, tuple(aliases))
 
         return register
+
+
+def _check_reference(reference: str, kind: str, name: str, plugin: str) -> None:
+    module, _, attribute = reference.partition(":")
+    if not module or not attribute:
+        raise PluginError(
+            f"Plugin '{plugin}' registered {kind} '{name}' as {reference!r}: a lazy component is named "
+            f"'package.module:ClassName'."
+        )
+
+
+def _import_reference(reference: str, entry: Entry) -> type:
+    module, _, attribute = reference.partition(":")
+    try:
+        return getattr(importlib.import_module(module), attribute)
+    except Exception as exc:  # a broken plugin must fail loudly, naming itself
+        raise PluginError(
+            f"Plugin '{entry.plugin}' registered {entry.kind} '{entry.name}' as '{reference}', which failed to "
+            f"import: {type(exc).__name__}: {exc}. Fix or uninstall the plugin."
+        ) from exc

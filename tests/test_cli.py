@@ -86,6 +86,16 @@ def test_console_script_without_debug_has_no_traceback():
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "unknown preset" in proc.stderr
 
 
+def test_a_closed_pipe_ends_a_listing_quietly():
+    # `artkit presets | head -1`: the reader leaves before the listing is written
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "artkit", "presets"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == 1
+    assert proc.stderr.read() == ""
+
+
 def test_a_run_that_fails_to_build_leaves_no_directory(preset_file, out_dir):
     preset = tiny_preset(generator={"name": "pixel", "init_image": "/nonexistent/cat.png"})
     result = CliRunner().invoke(cli, ["run", str(preset_file(preset)), "--out", str(out_dir)])

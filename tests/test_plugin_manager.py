@@ -5,6 +5,7 @@ import pytest
 
 from artkit.errors import PluginError
 from artkit.plugin_manager import load_plugins
+from artkit.registry import KINDS
 
 ROOT = Path(__file__).parent.parent
 
@@ -90,13 +91,34 @@ def test_core_never_imports_the_builtin_plugins_package():
     assert offenders == []
 
 
-def test_importing_artkit_does_not_import_torch():
+def _imports_torch(code: str) -> bool:
     import subprocess
     import sys
 
-    code = "import sys, artkit; print('torch' in sys.modules)"
+    code += "; import sys; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    return out.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_importing_artkit_does_not_import_torch():
+    assert not _imports_torch("import artkit")
+
+
+def test_loading_the_builtin_plugins_does_not_import_torch():
+    # listing presets or plugin names loads every plugin; the components load when a run uses them
+    code = "from artkit.plugin_manager import load_plugins; assert load_plugins().registry.names('generator')"
+    assert not _imports_torch(code)
+
+
+def test_every_builtin_component_resolves_to_its_kind():
+    import artkit
+
+    bases = {kind: getattr(artkit, kind.capitalize()) for kind in KINDS}
+    entries = [e for e in load_plugins().registry.list() if e.plugin.startswith("artkit.")]
+    assert len(entries) == 12
+    for entry in entries:
+        assert isinstance(entry.target, str), f"{entry.name} should register lazily"
+        assert issubclass(entry.component, bases[entry.kind]), entry.name
 
 
 EVERY_KIND = '''

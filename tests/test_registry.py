@@ -1,3 +1,5 @@
+from collections import OrderedDict
+
 import pytest
 
 from artkit.errors import PluginError, UnknownNameError
@@ -58,3 +60,23 @@ def test_list_filters_by_glob():
     reg.add("loss", "clip", A, plugin="p")
     reg.add("loss", "smoothness", B, plugin="p")
     assert [e.name for e in reg.list("loss", filter="sm*")] == ["smoothness"]
+
+
+def test_a_reference_is_imported_on_first_use():
+    reg = Registry()
+    reg.add("loss", "ordered", "collections:OrderedDict", plugin="mine")
+    entry = reg.get("loss", "ordered")
+    assert entry.target == "collections:OrderedDict"
+    assert entry.component is OrderedDict
+
+
+def test_a_reference_without_a_class_is_refused_at_registration():
+    with pytest.raises(PluginError, match="'package.module:ClassName'"):
+        Registry().add("loss", "bad", "collections.OrderedDict", plugin="mine")
+
+
+def test_a_reference_that_fails_to_import_names_the_plugin():
+    reg = Registry()
+    reg.add("loss", "gone", "no_such_module_xyz:Thing", plugin="mine")
+    with pytest.raises(PluginError, match="Plugin 'mine' registered loss 'gone'.*ModuleNotFoundError"):
+        _ = reg.get("loss", "gone").component

@@ -84,8 +84,3 @@ class Cutouts(artkit.Augmentation):
         cuts = self.augment(cuts)
         sigma = torch.rand(self.config.cutn, 1, 1, 1, device=image.device) * self.config.noise
         return (cuts + sigma * torch.randn_like(cuts)).clamp(0, 1)
-
-
-@artkit.hookimpl
-def register_augmentations(register):
-    register("cutouts", Cutouts)

@@ -78,8 +78,3 @@ class FFTGenerator(artkit.Generator):
         spectrum = torch.view_as_complex(self.spectrum) * self.scale
         channels = torch.fft.irfft2(spectrum, s=(height, width), norm="ortho")
         return torch.sigmoid(torch.einsum("ij,bjhw->bihw", self.mix, channels))
-
-
-@artkit.hookimpl
-def register_generators(register):
-    register("fft", FFTGenerator, aliases=("fourier",))

@@ -139,8 +139,3 @@ class PaletteGenerator(artkit.Generator):
         image = torch.einsum("bkhw,kc->bchw", weights, self.palette)
         width, height = self.info.size
         return torch.nn.functional.interpolate(image, size=(height, width), mode="nearest")
-
-
-@artkit.hookimpl
-def register_generators(register):
-    register("palette", PaletteGenerator, aliases=("pixelart",))

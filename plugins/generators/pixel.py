@@ -57,8 +57,3 @@ class PixelGenerator(artkit.Generator):
     def project(self) -> None:
         if self.config.parameterization == "clamp":
             self.values.clamp_(0, 1)
-
-
-@artkit.hookimpl
-def register_generators(register):
-    register("pixel", PixelGenerator, aliases=("pixels",))

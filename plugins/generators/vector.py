@@ -165,8 +165,3 @@ def _path_data(curves: Tensor) -> str:
     for curve in curves:
         parts.append("C " + ", ".join(f"{x:.2f} {y:.2f}" for x, y in curve[1:].tolist()))
     return " ".join(parts)
-
-
-@artkit.hookimpl
-def register_generators(register):
-    register("vector", VectorGenerator, aliases=("strokes", "clipdraw"))

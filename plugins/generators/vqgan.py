@@ -99,8 +99,3 @@ def _clamp_with_grad(image: Tensor) -> Tensor:
 
 def _path(info: artkit.RunInfo, value: str | None) -> str | None:
     return None if value is None else str(info.resolve_path(value))
-
-
-@artkit.hookimpl
-def register_generators(register):
-    register("vqgan", VQGANGenerator, aliases=("taming",))

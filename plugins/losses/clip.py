@@ -101,8 +101,3 @@ class ClipLoss(artkit.Loss):
         # below `stop` a prompt no longer pulls: its distance is floored there, so its gradient is zero
         distance = torch.maximum(distance, self.stops)
         return (distance * self.weights).sum()
-
-
-@artkit.hookimpl
-def register_losses(register):
-    register("clip", ClipLoss)

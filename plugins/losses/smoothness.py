@@ -31,8 +31,3 @@ class Smoothness(artkit.Loss):
 
     def forward(self, ctx: artkit.StepContext) -> Tensor:
         return total_variation(ctx.image, self.config.kind)
-
-
-@artkit.hookimpl
-def register_losses(register):
-    register("smoothness", Smoothness, aliases=("tv",))

@@ -37,8 +37,3 @@ class MetricsOutput(artkit.Output):
 
     def finish(self, run) -> None:
         self._file.close()
-
-
-@artkit.hookimpl
-def register_outputs(register):
-    register("metrics", MetricsOutput)

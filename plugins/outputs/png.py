@@ -17,8 +17,3 @@ class PngOutput(artkit.Output):
     def step(self, run, step: int) -> None:
         if step % self.config.every == 0:
             save_png(run.image, run.dir / "steps" / f"step_{step:05d}.png", run.png_text())
-
-
-@artkit.hookimpl
-def register_outputs(register):
-    register("png", PngOutput)

@@ -71,8 +71,3 @@ class ProgressVideo(artkit.Output):
             self._mp4.close()
         if self._gif_frames:
             write_gif(run.dir / "progress.gif", self._gif_frames, self.config.fps)
-
-
-@artkit.hookimpl
-def register_outputs(register):
-    register("progress_video", ProgressVideo, aliases=("video",))

@@ -156,8 +156,3 @@ def _tokenizer(model: str):
     import open_clip
 
     return open_clip.get_tokenizer(model)
-
-
-@artkit.hookimpl
-def register_perceptors(register):
-    register("openclip", OpenClipPerceptor, aliases=("open_clip",))
