@@ -2,6 +2,7 @@
 
 The core owns naming: a plugin registers ``(name, class, aliases)`` and the registry refuses a name
 (or alias) that another plugin already took, naming both plugins, rather than overwriting it silently.
+In place of the class a plugin may give a ``"module:Class"`` reference, imported when first used.
 """
 
 from __future__ import annotations
@@ -36,10 +37,8 @@ class Entry:
 
     @property
     def component(self) -> type:
-        """The component class (a lazy reference is imported now, once)."""
-        if isinstance(self.target, str):
-            return _import_reference(self.target, self)
-        return self.target
+        """The component class; a ``"module:Class"`` reference is imported on first use."""
+        return _import_reference(self) if isinstance(self.target, str) else self.target
 
     @property
     def description(self) -> str:
@@ -121,7 +120,8 @@ def _check_reference(reference: str, kind: str, name: str, plugin: str) -> None:
         )
 
 
-def _import_reference(reference: str, entry: Entry) -> type:
+def _import_reference(entry: Entry) -> type:
+    reference = str(entry.target)
     module, _, attribute = reference.partition(":")
     try:
         return getattr(importlib.import_module(module), attribute)
