@@ -59,6 +59,7 @@ def test_a_checkpoint_that_would_run_code_is_refused(tmp_path, capsys):
     assert "this must never run" not in capsys.readouterr().out
 
 
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol:UserWarning")  # torch notes the raw pickle first
 def test_plain_pickle_is_refused(tmp_path):
     path = tmp_path / "raw.ckpt"
     path.write_bytes(pickle.dumps({"state_dict": Exploit()}))
