@@ -5,7 +5,8 @@ A model trained this way has *perceptually aligned* gradients: the direction tha
 "a red circle" changes the picture towards a red circle, instead of towards a texture that only the
 model sees. That is what guidance needs. Each training image is replaced by the image plus a
 perturbation of L2 norm at most ``epsilon`` (pixel values in [0, 1]) found by a few steps of projected
-gradient ascent on the training loss.
+gradient ascent on the training loss. ``norm="linf"`` bounds each pixel value's change instead (an
+experiment; see docs/toyworld.md).
 """
 
 from __future__ import annotations
@@ -15,11 +16,16 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
+NORMS = ("l2", "linf")
 
-def perturbed(images: Tensor, loss_of: Callable[[Tensor], Tensor], epsilon: float, steps: int) -> Tensor:
-    """``images`` moved by at most ``epsilon`` (L2, per image) to raise ``loss_of`` (PGD, ``steps`` steps).
 
-    The model's weights receive no gradient from the search; the result is detached.
+def perturbed(
+    images: Tensor, loss_of: Callable[[Tensor], Tensor], epsilon: float, steps: int, norm: str = "l2"
+) -> Tensor:
+    """``images`` moved by at most ``epsilon`` to raise ``loss_of`` (PGD, ``steps`` steps).
+
+    ``norm`` is the size of a change: ``"l2"`` (per image) or ``"linf"`` (per pixel value). The model's
+    weights receive no gradient from the search; the result is detached.
 
     Example:
         >>> x = torch.zeros(2, 3, 4, 4)
@@ -27,13 +33,16 @@ def perturbed(images: Tensor, loss_of: Callable[[Tensor], Tensor], epsilon: floa
         >>> bool((y - x).flatten(1).norm(dim=1).le(0.5 + 1e-6).all())
         True
     """
+    if norm not in NORMS:
+        raise ValueError(f"norm must be one of {', '.join(NORMS)}, not {norm!r}")
+    ascent, project = (_unit, _project) if norm == "l2" else (torch.sign, _clip)
     step_size = 2.5 * epsilon / steps
     delta = torch.zeros_like(images)
     for _ in range(steps):
         delta.requires_grad_(True)
         (grad,) = torch.autograd.grad(loss_of((images + delta).clamp(0, 1)), delta)
         with torch.no_grad():
-            delta = _project(delta + step_size * _unit(grad), epsilon)
+            delta = project(delta + step_size * ascent(grad), epsilon)
     return (images + delta).clamp(0, 1).detach()
 
 
@@ -48,3 +57,7 @@ def _unit(grad: Tensor) -> Tensor:
 
 def _project(delta: Tensor, epsilon: float) -> Tensor:
     return delta * (epsilon / _norms(delta)).clamp(max=1.0)
+
+
+def _clip(delta: Tensor, epsilon: float) -> Tensor:
+    return delta.clamp(-epsilon, epsilon)

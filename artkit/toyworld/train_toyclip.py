@@ -19,7 +19,7 @@ from artkit.toyworld import toyclip
 from artkit.toyworld.adversarial import freeze_batchnorm, guided_images, text_to_image_loss
 from artkit.toyworld.data import BackgroundPrior, make_batch
 from artkit.toyworld.evaluate import zero_shot_report
-from artkit.toyworld.robust import perturbed
+from artkit.toyworld.robust import NORMS, perturbed
 from artkit.toyworld.vocab import COLOUR_NAMES
 
 
@@ -65,7 +65,7 @@ def _robust_images(model, images, text_emb, captions, args) -> torch.Tensor:
     def loss_of(x: torch.Tensor) -> torch.Tensor:
         return contrastive_loss(model.encode_image(x), text_emb[:n], model.logit_scale.detach(), captions, text_emb[n:])
 
-    return perturbed(images, loss_of, args.robust, args.robust_steps)
+    return perturbed(images, loss_of, args.robust, args.robust_steps, args.robust_norm)
 
 
 def lr_at(step: int, steps: int, lr: float, warmup: int) -> float:
@@ -134,7 +134,9 @@ def train(args: argparse.Namespace) -> None:
     report = {
         "init": str(args.init) if args.init else None,
         "adversarial": args.adversarial,
-        "robust": {"epsilon": args.robust, "steps": args.robust_steps} if args.robust else None,
+        "robust": {"epsilon": args.robust, "steps": args.robust_steps, "norm": args.robust_norm}
+        if args.robust
+        else None,
         "default_background": {"colour": args.default_background, "p": args.default_background_p}
         if args.default_background
         else None,
@@ -167,8 +169,12 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=toyclip.WEIGHTS_PATH)
     parser.add_argument("--init", type=Path, help="start from these weights (a second, fine-tuning stage)")
     parser.add_argument("--adversarial", type=int, default=0, help="guided negative images per step (0: off)")
+    parser.add_argument("--robust", type=float, default=0.0, help="PGD training: radius of the perturbation (0: off)")
     parser.add_argument(
-        "--robust", type=float, default=0.0, help="PGD training: L2 radius of the perturbation (0: off)"
+        "--robust-norm",
+        choices=NORMS,
+        default="l2",
+        help="how --robust measures a change: l2 (per image) or linf (per pixel value)",
     )
     parser.add_argument("--robust-steps", type=int, default=3, help="PGD steps per batch")
     parser.add_argument(

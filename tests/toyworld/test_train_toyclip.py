@@ -35,3 +35,8 @@ def test_same_seed_same_weights_and_the_report_records_the_options(tmp_path):
     assert any(first[k].shape != other[k].shape or (first[k] != other[k]).any() for k in first)
     assert report["seed"] == 3 and report["shape_negatives"] == 2 and report["steps"] == 2
     assert [p["step"] for p in report["curve"]] == [2]
+
+
+def test_a_robust_stage_records_its_radius_and_norm(tmp_path):
+    _, report = train(tmp_path, "linf", "--seed", "3", "--robust", "0.03", "--robust-norm", "linf", "--robust-steps", "1")
+    assert report["robust"] == {"epsilon": 0.03, "steps": 1, "norm": "linf"}
