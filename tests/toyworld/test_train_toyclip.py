@@ -38,5 +38,7 @@ def test_same_seed_same_weights_and_the_report_records_the_options(tmp_path):
 
 
 def test_a_robust_stage_records_its_radius_and_norm(tmp_path):
-    _, report = train(tmp_path, "linf", "--seed", "3", "--robust", "0.03", "--robust-norm", "linf", "--robust-steps", "1")
+    _, report = train(
+        tmp_path, "linf", "--seed", "3", "--robust", "0.03", "--robust-norm", "linf", "--robust-steps", "1"
+    )
     assert report["robust"] == {"epsilon": 0.03, "steps": 1, "norm": "linf"}
