@@ -18,7 +18,7 @@ import torch
 from artkit.toyworld import toyclip
 from artkit.toyworld.adversarial import freeze_batchnorm, guided_images, text_to_image_loss
 from artkit.toyworld.data import BackgroundPrior, make_batch
-from artkit.toyworld.evaluate import zero_shot_report
+from artkit.toyworld.evaluate import image_margins, zero_shot_report
 from artkit.toyworld.robust import NORMS, perturbed
 from artkit.toyworld.vocab import COLOUR_NAMES
 
@@ -77,7 +77,9 @@ def lr_at(step: int, steps: int, lr: float, warmup: int) -> float:
 
 def evaluate(model, tokenize, frozen_bn: bool) -> dict[str, float]:
     model.eval()
-    report = zero_shot_report(model.encode_image, lambda texts: model.encode_text(tokenize(texts)))
+    encoders = (model.encode_image, lambda texts: model.encode_text(tokenize(texts)))
+    report = zero_shot_report(*encoders)
+    report.update({f"{attribute}_margin": margin for attribute, margin in image_margins(*encoders).items()})
     train_mode(model, frozen_bn)
     return report
 

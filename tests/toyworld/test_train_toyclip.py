@@ -8,12 +8,13 @@ import torch
 from safetensors.torch import load_file
 
 from artkit.toyworld import train_toyclip
-from artkit.toyworld.evaluate import zero_shot_report
+from artkit.toyworld.evaluate import image_margins, zero_shot_report
 
 
 @pytest.fixture(autouse=True)
 def small_evaluation(monkeypatch):
     monkeypatch.setattr(train_toyclip, "zero_shot_report", functools.partial(zero_shot_report, n=16))
+    monkeypatch.setattr(train_toyclip, "image_margins", functools.partial(image_margins, n=8))
     threads = torch.get_num_threads()
     yield
     torch.set_num_threads(threads)  # the script sets its own thread count
@@ -35,6 +36,7 @@ def test_same_seed_same_weights_and_the_report_records_the_options(tmp_path):
     assert any(first[k].shape != other[k].shape or (first[k] != other[k]).any() for k in first)
     assert report["seed"] == 3 and report["shape_negatives"] == 2 and report["steps"] == 2
     assert [p["step"] for p in report["curve"]] == [2]
+    assert {"colour_margin", "shape_margin", "position_margin"} <= set(report["final"])  # what guidance sees
 
 
 def test_a_robust_stage_records_its_radius_and_norm(tmp_path):
