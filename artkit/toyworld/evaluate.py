@@ -153,9 +153,9 @@ def main(argv: list[str] | None = None) -> None:
     weights = args.weights or toyclip.WEIGHTS_PATH
     if not weights.is_file():
         command.error(f"--weights: no file at {weights}; give the path of a toyclip .safetensors file")
-    model, tokenize = toyclip.create(pretrained=False), toyclip.tokenizer()
+    model = toyclip.create(pretrained=False)
     model.load_state_dict(toyclip.load_state_dict(weights))
-    encoders = (model.encode_image, lambda texts: model.encode_text(tokenize(texts)))
+    encoders = toyclip.encoders(model)
     report = {
         "weights": str(weights),
         "zero_shot": zero_shot_report(*encoders, n=args.n),

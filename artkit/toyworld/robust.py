@@ -16,8 +16,6 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
-NORMS = ("l2", "linf")
-
 
 def perturbed(
     images: Tensor, loss_of: Callable[[Tensor], Tensor], epsilon: float, steps: int, norm: str = "l2"
@@ -35,7 +33,7 @@ def perturbed(
     """
     if norm not in NORMS:
         raise ValueError(f"norm must be one of {', '.join(NORMS)}, not {norm!r}")
-    ascent, project = (_unit, _project) if norm == "l2" else (torch.sign, _clip)
+    ascent, project = _STEPS[norm]
     step_size = 2.5 * epsilon / steps
     delta = torch.zeros_like(images)
     for _ in range(steps):
@@ -61,3 +59,8 @@ def _project(delta: Tensor, epsilon: float) -> Tensor:
 
 def _clip(delta: Tensor, epsilon: float) -> Tensor:
     return delta.clamp(-epsilon, epsilon)
+
+
+# per norm: the ascent direction from a gradient, and the projection back into the ball
+_STEPS = {"l2": (_unit, _project), "linf": (torch.sign, _clip)}
+NORMS = tuple(_STEPS)

@@ -11,6 +11,7 @@ other token embeds to zero, which keeps the file at a few MB.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -58,6 +59,12 @@ def tokenizer():
 
     register_config()
     return open_clip.get_tokenizer(MODEL_NAME)
+
+
+def encoders(model: nn.Module) -> tuple[Callable[[torch.Tensor], torch.Tensor], Callable[[list[str]], torch.Tensor]]:
+    """``model``'s image encoder and a text encoder that takes captions, as the evaluations expect them."""
+    tokenize = tokenizer()
+    return model.encode_image, lambda texts: model.encode_text(tokenize(texts))
 
 
 def save_state_dict(model: nn.Module, path: Path, used_tokens: torch.Tensor) -> None:

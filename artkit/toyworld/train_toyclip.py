@@ -75,9 +75,9 @@ def lr_at(step: int, steps: int, lr: float, warmup: int) -> float:
     return lr * 0.5 * (1 + math.cos(math.pi * progress))
 
 
-def evaluate(model, tokenize, frozen_bn: bool) -> dict[str, float]:
+def evaluate(model, frozen_bn: bool) -> dict[str, float]:
     model.eval()
-    encoders = (model.encode_image, lambda texts: model.encode_text(tokenize(texts)))
+    encoders = toyclip.encoders(model)
     report = zero_shot_report(*encoders)
     report.update({f"{attribute}_margin": margin for attribute, margin in image_margins(*encoders).items()})
     train_mode(model, frozen_bn)
@@ -129,7 +129,7 @@ def train(args: argparse.Namespace) -> None:
             model.logit_scale.clamp_(0, math.log(100))
         if (step + 1) % args.eval_every == 0 or step + 1 == args.steps:
             point = {"step": step + 1, "minutes": round((time.time() - start) / 60, 2), "loss": round(loss.item(), 4)}
-            point.update({k: round(v, 4) for k, v in evaluate(model, tokenize, frozen_bn).items()})
+            point.update({k: round(v, 4) for k, v in evaluate(model, frozen_bn).items()})
             curve.append(point)
             print(json.dumps(point), flush=True)
             toyclip.save_state_dict(model, args.out, torch.cat(used_tokens))

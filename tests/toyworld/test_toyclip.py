@@ -13,8 +13,7 @@ REPORT = Path(toyclip.WEIGHTS_PATH).with_name("toyclip_report.json")
 
 
 def encoders(pretrained=True):
-    model, tokenize = toyclip.create(pretrained), toyclip.tokenizer()
-    return model.encode_image, lambda texts: model.encode_text(tokenize(texts))
+    return toyclip.encoders(toyclip.create(pretrained))
 
 
 def test_loads_without_network_and_is_small():
