@@ -41,7 +41,7 @@ def create(pretrained: bool = True) -> nn.Module:
     Example:
         >>> model = create()
         >>> model.visual.image_size
-        (64, 64)
+        64
     """
     import open_clip
 
