@@ -5,7 +5,7 @@
 Example:
     >>> import artkit
     >>> artkit.hookimpl  # doctest: +ELLIPSIS
-    <pluggy._hooks.HookimplMarker object at ...>
+    <pluggy...HookimplMarker object at ...>
 """
 
 from __future__ import annotations

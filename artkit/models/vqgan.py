@@ -5,7 +5,8 @@ The configuration is taming's ``model.params`` mapping (``ddconfig``, ``n_embed`
 and ``gumbel`` for the Gumbel-quantised checkpoints. State-dict keys match taming's checkpoints.
 
 Example:
-    >>> model = VQGAN(TOY_CONFIG)
+    >>> model = VQGAN(TOY_CONFIG)  # taming's decoder announces its latent shape
+    Working with z of shape (1, 16, 8, 8) = 1024 dimensions.
     >>> model.codebook.shape
     torch.Size([128, 16])
 """

@@ -13,6 +13,7 @@ def total_variation(image: Tensor, kind: str = "l2") -> Tensor:
     """Mean difference between neighbouring pixels of (B, C, H, W) images.
 
     Example:
+        >>> import torch
         >>> total_variation(torch.zeros(1, 3, 4, 4)).item()
         0.0
     """
