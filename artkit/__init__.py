@@ -30,7 +30,7 @@ _LAZY = {
     "Prompt": "artkit.prompts",
     "run": "artkit.api",
     "RunResult": "artkit.api",
-    "resume": "artkit.resume",
+    "resume": "artkit.resuming",  # not artkit.resume: importing that module would hide the function
 }
 
 __all__ = ["ArtkitError", "ConfigError", "PluginError", "hookimpl", "__version__", *_LAZY]

@@ -123,7 +123,7 @@ def run(preset, prompts, seed, steps, size, sets, plugin_files, no_plugins, out,
 @handle_errors
 def resume(run_dir, steps, prompts, quiet, plugin_files) -> None:
     """Continue the run in RUN_DIR from its saved state (after Ctrl-C, a crash, or to go further)."""
-    from artkit.resume import resume as resume_run
+    from artkit.resuming import resume as resume_run
 
     result = resume_run(run_dir, steps=steps, prompts=list(prompts) or None, plugins=plugin_files, progress=not quiet)
     click.echo(f"Wrote {result.run_dir / 'final.png'}")

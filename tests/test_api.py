@@ -1,3 +1,4 @@
+import importlib
 import json
 
 import torch
@@ -83,3 +84,8 @@ def test_interrupt_keeps_final_image(tmp_path, out_dir):
     with Image.open(run_dir / "final.png") as png:
         assert png.text["step"] == "2"
     assert len((run_dir / "metrics.jsonl").read_text().splitlines()) == 2
+
+
+def test_resume_stays_the_function_after_its_module_is_imported():
+    importlib.import_module("artkit.resuming")  # as the CLI and doctest collection do
+    assert callable(artkit.resume) and artkit.resume.__name__ == "resume"
