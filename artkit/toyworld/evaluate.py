@@ -153,9 +153,7 @@ def main(argv: list[str] | None = None) -> None:
     weights = args.weights or toyclip.WEIGHTS_PATH
     if not weights.is_file():
         command.error(f"--weights: no file at {weights}; give the path of a toyclip .safetensors file")
-    model = toyclip.create(pretrained=False)
-    model.load_state_dict(toyclip.load_state_dict(weights))
-    encoders = toyclip.encoders(model)
+    encoders = toyclip.encoders(toyclip.create(weights=weights))
     report = {
         "weights": str(weights),
         "zero_shot": zero_shot_report(*encoders, n=args.n),

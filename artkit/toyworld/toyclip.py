@@ -11,6 +11,7 @@ other token embeds to zero, which keeps the file at a few MB.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -35,22 +36,46 @@ def register_config() -> None:
     open_clip.add_model_config(CONFIG_PATH)
 
 
-def create(pretrained: bool = True) -> nn.Module:
-    """Builds toyclip, with its shipped weights unless ``pretrained`` is False.
+def create(pretrained: bool = True, weights: Path = WEIGHTS_PATH) -> nn.Module:
+    """Builds toyclip, with ``weights`` (the shipped ones by default) unless ``pretrained`` is False.
+
+    The image tower's width is read from the weights, so a file trained with ``--image-width`` loads too.
 
     Example:
         >>> model = create()
         >>> model.visual.image_size
         64
     """
+    if not pretrained:
+        return build().eval()
+    state = load_state_dict(weights)
+    model = build(image_width=image_width_of(state))
+    model.load_state_dict(state)
+    return model.eval()
+
+
+def build(image_width: int | None = None) -> nn.Module:
+    """toyclip's architecture with random weights; ``image_width`` widens the image tower (default: 16).
+
+    Example:
+        >>> build(image_width=32).visual.conv1.out_channels
+        16
+    """
     import open_clip
 
     register_config()
-    with quiet_root_logger():  # open_clip warns "initialized randomly"; the weights are loaded next
-        model = open_clip.create_model(MODEL_NAME, pretrained=None)
-    if pretrained:
-        model.load_state_dict(load_state_dict(WEIGHTS_PATH))
-    return model.eval()
+    options = {}
+    if image_width is not None:
+        vision = json.loads(CONFIG_PATH.read_text())["vision_cfg"]
+        options["vision_cfg"] = {**vision, "width": image_width}
+    with quiet_root_logger():  # open_clip warns "initialized randomly"
+        return open_clip.create_model(MODEL_NAME, pretrained=None, **options)
+
+
+def image_width_of(state: dict[str, torch.Tensor]) -> int:
+    """The image tower's width that a state dict was trained with (its first convolution has half as many
+    channels)."""
+    return 2 * state["visual.conv1.weight"].shape[0]
 
 
 def tokenizer():
@@ -98,6 +123,4 @@ def load_state_dict(path: Path) -> dict[str, torch.Tensor]:
 
 
 def _vocab_size() -> int:
-    import json
-
     return int(json.loads(CONFIG_PATH.read_text())["text_cfg"]["vocab_size"])

@@ -94,10 +94,7 @@ def train(args: argparse.Namespace) -> None:
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     rng, gen = random.Random(args.seed), torch.Generator().manual_seed(args.seed)
-    toyclip.register_config()
-    import open_clip
-
-    model = open_clip.create_model(toyclip.MODEL_NAME, pretrained=None)
+    model = toyclip.build(image_width=args.image_width)
     if args.init is not None:
         model.load_state_dict(toyclip.load_state_dict(args.init))
     tokenize = toyclip.tokenizer()
@@ -143,6 +140,7 @@ def train(args: argparse.Namespace) -> None:
         if args.default_background
         else None,
         "shape_negatives": args.shape_negatives,
+        "image_width": toyclip.image_width_of(model.state_dict()),
         "seed": args.seed,
         "steps": args.steps,
         "batch_size": args.batch_size,
@@ -170,6 +168,9 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--eval-every", type=int, default=100)
     parser.add_argument("--out", type=Path, default=toyclip.WEIGHTS_PATH)
     parser.add_argument("--init", type=Path, help="start from these weights (a second, fine-tuning stage)")
+    parser.add_argument(
+        "--image-width", type=int, help="the image tower's width (default: the shipped config's, 16); --init must match"
+    )
     parser.add_argument("--adversarial", type=int, default=0, help="guided negative images per step (0: off)")
     parser.add_argument("--robust", type=float, default=0.0, help="PGD training: radius of the perturbation (0: off)")
     parser.add_argument(

@@ -35,6 +35,7 @@ def test_same_seed_same_weights_and_the_report_records_the_options(tmp_path):
     assert all((first[k] == second[k]).all() for k in first)
     assert any(first[k].shape != other[k].shape or (first[k] != other[k]).any() for k in first)
     assert report["seed"] == 3 and report["shape_negatives"] == 2 and report["steps"] == 2
+    assert report["image_width"] == 16  # the shipped architecture's
     assert [p["step"] for p in report["curve"]] == [2]
     assert {"colour_margin", "shape_margin", "position_margin"} <= set(report["final"])  # what guidance sees
 
@@ -44,3 +45,13 @@ def test_a_robust_stage_records_its_radius_and_norm(tmp_path):
         tmp_path, "linf", "--seed", "3", "--robust", "0.03", "--robust-norm", "linf", "--robust-steps", "1"
     )
     assert report["robust"] == {"epsilon": 0.03, "steps": 1, "norm": "linf"}
+
+
+def test_a_wider_image_tower_trains_and_loads_back_at_its_width(tmp_path):
+    from artkit.toyworld import toyclip
+
+    _, report = train(tmp_path, "wide", "--seed", "3", "--image-width", "24")
+    assert report["image_width"] == 24
+    model = toyclip.create(weights=tmp_path / "wide" / "toyclip.safetensors")
+    assert model.visual.conv1.out_channels == 12  # the stem has half the width
+    assert model.encode_image(torch.rand(1, 3, 64, 64)).shape == (1, 128)
