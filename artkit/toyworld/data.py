@@ -22,6 +22,9 @@ class Batch:
     captions: list[str]
     negatives: list[str | None]
     shape_negatives: list[str] = dataclasses.field(default_factory=list)
+    twin_images: Tensor | None = None  # per image, the same render with one object's shape changed
+    twin_scenes: list[Scene] | None = None
+    twin_differs: Tensor | None = None  # (N,) bool: the twin's caption differs from the image's
 
 
 # Which attribute a hard negative changes: mostly shape, the attribute that is slowest to learn.
@@ -67,14 +70,36 @@ def shape_twins(scene: Scene, caption: str, state: tuple, count: int, rng: rando
         (2, False)
     """
     index = rng.randrange(len(scene.objects))
-    obj = scene.objects[index]
-    shapes = [s for s in SHAPES if s != obj.shape and (obj.colour, s) not in HELD_OUT_PAIRS]
-    twins = []
-    for shape in rng.sample(shapes, min(count, len(shapes))):
-        objects = list(scene.objects)
-        objects[index] = dataclasses.replace(obj, shape=shape)
-        twins.append(_described_as(dataclasses.replace(scene, objects=tuple(objects)), state))
-    return [t for t in twins if t != caption]
+    twins = [
+        _with_shape(scene, index, shape)
+        for shape in rng.sample(_other_shapes(scene, index), min(count, len(_other_shapes(scene, index))))
+    ]
+    return [t for t in (_described_as(twin, state) for twin in twins) if t != caption]
+
+
+def shape_twin(scene: Scene, rng: random.Random) -> Scene:
+    """``scene`` with one object's shape changed (never to a held-out colour-shape pair).
+
+    Example:
+        >>> from artkit.toyworld.scene import ToyObject
+        >>> scene = Scene("black", (ToyObject("circle", "red", "left", "big"),))
+        >>> twin = shape_twin(scene, random.Random(0)).objects[0]
+        >>> twin.shape != "circle", twin.colour, twin.position
+        (True, 'red', 'left')
+    """
+    index = rng.randrange(len(scene.objects))
+    return _with_shape(scene, index, rng.choice(_other_shapes(scene, index)))
+
+
+def _other_shapes(scene: Scene, index: int) -> list[str]:
+    colour, shape = scene.objects[index].colour, scene.objects[index].shape
+    return [s for s in SHAPES if s != shape and (colour, s) not in HELD_OUT_PAIRS]
+
+
+def _with_shape(scene: Scene, index: int, shape: str) -> Scene:
+    objects = list(scene.objects)
+    objects[index] = dataclasses.replace(objects[index], shape=shape)
+    return dataclasses.replace(scene, objects=tuple(objects))
 
 
 def _described_as(scene: Scene, state: tuple) -> str:
@@ -116,15 +141,19 @@ def make_batch(
     augment: bool = True,
     background_prior: BackgroundPrior | None = None,
     shape_negatives: int = 0,
+    twin_images: bool = False,
 ) -> Batch:
     """Samples, renders and (optionally) augments a batch of scenes with one caption each.
 
     Each scene also brings a hard-negative caption, and ``shape_negatives`` more that change only a shape.
+    With ``twin_images``, each image also gets a twin: the same render (same jitter, noise and augmentation)
+    with one object's shape changed, which its caption must not prefer.
     """
     scenes = [sample_scene(rng, allow_held_out=allow_held_out) for _ in range(batch_size)]
-    captions, negatives, twins = [], [], []
+    captions, negatives, twins, states = [], [], [], []
     for scene in scenes:
         state = rng.getstate()
+        states.append(state)
         caption, negative = caption_pair(scene, rng)
         captions.append(caption)
         negatives.append(negative)
@@ -132,11 +161,22 @@ def make_batch(
             twins += shape_twins(scene, caption, state, shape_negatives, rng)
     if background_prior is not None:
         scenes = [background_prior.apply(s, c, rng) for s, c in zip(scenes, captions, strict=True)]
-    images = render(scenes, size=size, generator=gen)
-    if augment:
-        images = robustness_augment(images, gen)
+    start = gen.get_state()
+    images = _draw(scenes, size, gen, augment)
     true_somewhere = set(captions)  # a twin that is another scene's caption would be a false negative
-    return Batch(images, scenes, captions, negatives, [t for t in twins if t not in true_somewhere])
+    batch = Batch(images, scenes, captions, negatives, [t for t in twins if t not in true_somewhere])
+    if twin_images:
+        twin_scenes = [shape_twin(scene, rng) for scene in scenes]
+        told = [_described_as(t, state) for t, state in zip(twin_scenes, states, strict=True)]
+        batch.twin_scenes = twin_scenes
+        batch.twin_images = _draw(twin_scenes, size, torch.Generator().set_state(start), augment)
+        batch.twin_differs = torch.tensor([t != c for t, c in zip(told, captions, strict=True)])
+    return batch
+
+
+def _draw(scenes: list[Scene], size: int, gen: torch.Generator, augment: bool) -> Tensor:
+    images = render(scenes, size=size, generator=gen)
+    return robustness_augment(images, gen) if augment else images
 
 
 @dataclass(frozen=True)

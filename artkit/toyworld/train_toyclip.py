@@ -51,6 +51,23 @@ def contrastive_loss(
     return (loss_i + loss_t) / 2
 
 
+TWIN_SCALE = 20.0  # the twin loss's logit scale: it keeps pushing until a margin of about 0.2, not 0.05
+
+
+def twin_loss(text_emb: torch.Tensor, image_emb: torch.Tensor, twin_emb: torch.Tensor, differs: torch.Tensor):
+    """Each caption must prefer its own image to the image's shape twin (a softmax over the two).
+
+    This trains the side guidance uses: the caption is fixed and the picture changes. The contrastive loss
+    rarely meets a batch image that differs from another only in shape, so without it the image-side shape
+    margin stays small (see docs/toyworld.md).
+    """
+    text_emb = torch.nn.functional.normalize(text_emb, dim=-1)
+    own = (text_emb * torch.nn.functional.normalize(image_emb, dim=-1)).sum(dim=-1)
+    twin = (text_emb * torch.nn.functional.normalize(twin_emb, dim=-1)).sum(dim=-1)
+    loss = torch.nn.functional.softplus(TWIN_SCALE * (twin - own))
+    return loss[differs].mean() if differs.any() else loss.sum() * 0
+
+
 def _adversarial_term(model, text_emb, image_emb, captions, gen) -> torch.Tensor:
     """Guided images for the first captions must lose to the real ones (see :mod:`adversarial`)."""
     fakes = guided_images(model, text_emb, gen)
@@ -58,14 +75,23 @@ def _adversarial_term(model, text_emb, image_emb, captions, gen) -> torch.Tensor
     return text_to_image_loss(text_emb, image_emb, model.encode_image(fakes), model.logit_scale, same)
 
 
-def _robust_images(model, images, text_emb, captions, args) -> torch.Tensor:
-    """The batch's images moved (PGD, L2 ``--robust``) to where the contrastive loss is worst."""
-    n = len(captions)
+def _robust_images(model, images, text_emb, batch, args) -> torch.Tensor:
+    """The batch's images (and their twins, after them) moved (PGD, L2 ``--robust``) to where the loss is
+    worst."""
 
     def loss_of(x: torch.Tensor) -> torch.Tensor:
-        return contrastive_loss(model.encode_image(x), text_emb[:n], model.logit_scale.detach(), captions, text_emb[n:])
+        return _loss(model.encode_image(x), text_emb, batch, model.logit_scale.detach())
 
     return perturbed(images, loss_of, args.robust, args.robust_steps, args.robust_norm)
+
+
+def _loss(image_emb, text_emb, batch, scale) -> torch.Tensor:
+    """The contrastive loss of a batch's images, plus the twin loss where the batch has twins (after them)."""
+    n = len(batch.captions)
+    loss = contrastive_loss(image_emb[:n], text_emb[:n], scale, batch.captions, text_emb[n:])
+    if batch.twin_images is not None:
+        loss = loss + twin_loss(text_emb[:n], image_emb[:n], image_emb[n:], batch.twin_differs)
+    return loss
 
 
 def lr_at(step: int, steps: int, lr: float, warmup: int) -> float:
@@ -106,19 +132,28 @@ def train(args: argparse.Namespace) -> None:
     for step in range(args.steps):
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step, args.steps, args.lr, args.warmup)
-        batch = make_batch(rng, gen, 64, args.batch_size, background_prior=prior, shape_negatives=args.shape_negatives)
+        batch = make_batch(
+            rng,
+            gen,
+            64,
+            args.batch_size,
+            background_prior=prior,
+            shape_negatives=args.shape_negatives,
+            twin_images=args.twin_images,
+        )
         negatives = [n for n in batch.negatives if n is not None] + batch.shape_negatives
         tokens = tokenize(batch.captions + negatives)
         used_tokens.append(tokens.unique())
         text_emb = model.encode_text(tokens)
-        n = len(batch.captions)
-        images = batch.images
+        images = batch.images if batch.twin_images is None else torch.cat([batch.images, batch.twin_images])
         if args.robust:
-            images = _robust_images(model, images, text_emb.detach(), batch.captions, args)
+            images = _robust_images(model, images, text_emb.detach(), batch, args)
         image_emb = model.encode_image(images)
-        loss = contrastive_loss(image_emb, text_emb[:n], model.logit_scale, batch.captions, text_emb[n:])
+        loss = _loss(image_emb, text_emb, batch, model.logit_scale)
         if args.adversarial:
-            loss = loss + _adversarial_term(model, text_emb[: args.adversarial], image_emb, batch.captions, gen)
+            loss = loss + _adversarial_term(
+                model, text_emb[: args.adversarial], image_emb[: len(batch.captions)], batch.captions, gen
+            )
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -140,6 +175,7 @@ def train(args: argparse.Namespace) -> None:
         if args.default_background
         else None,
         "shape_negatives": args.shape_negatives,
+        "twin_images": args.twin_images,
         "image_width": toyclip.image_width_of(model.state_dict()),
         "seed": args.seed,
         "steps": args.steps,
@@ -182,6 +218,11 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--robust-steps", type=int, default=3, help="PGD steps per batch")
     parser.add_argument(
         "--shape-negatives", type=int, default=0, help="extra negative captions per image that change only a shape"
+    )
+    parser.add_argument(
+        "--twin-images",
+        action="store_true",
+        help="each image also gets a twin with one shape changed, which its caption must not prefer",
     )
     parser.add_argument(
         "--default-background",

@@ -55,3 +55,35 @@ def _one_shape_apart(a: str, b: str) -> bool:
 
 def test_no_shape_negatives_by_default():
     assert batch().shape_negatives == []
+
+
+def twins(seed=0, **options):
+    return make_batch(random.Random(seed), torch.Generator().manual_seed(seed), 32, 24, twin_images=True, **options)
+
+
+def test_a_twin_image_changes_one_shape_and_nothing_else():
+    drawn = twins()
+    for scene, twin in zip(drawn.scenes, drawn.twin_scenes, strict=True):
+        changed = [(a, b) for a, b in zip(scene.objects, twin.objects, strict=True) if a != b]
+        assert len(changed) == 1 and twin.background == scene.background
+        ((a, b),) = changed
+        assert a.shape != b.shape and (a.colour, a.position, a.size) == (b.colour, b.position, b.size)
+        assert (b.colour, b.shape) not in HELD_OUT_PAIRS
+    assert drawn.twin_differs.all()  # every caption names the shape it changes
+    assert (drawn.images - drawn.twin_images).flatten(1).norm(dim=1).min() > 1.0
+
+
+def test_a_twin_is_drawn_with_the_same_jitter_noise_and_augmentation(monkeypatch):
+    from artkit.toyworld import data
+
+    monkeypatch.setattr(data, "shape_twin", lambda scene, rng: scene)  # a "twin" that changes nothing
+    drawn = twins(seed=3, augment=True)
+    assert torch.equal(drawn.images, drawn.twin_images)
+    assert not drawn.twin_differs.any()
+
+
+def test_twins_leave_the_batch_as_it_was_without_them():
+    plain = make_batch(random.Random(5), torch.Generator().manual_seed(5), 32, 24)
+    with_twins = twins(seed=5, augment=True)
+    assert torch.equal(plain.images, with_twins.images) and plain.captions == with_twins.captions
+    assert plain.twin_images is None

@@ -55,3 +55,17 @@ def test_a_wider_image_tower_trains_and_loads_back_at_its_width(tmp_path):
     model = toyclip.create(weights=tmp_path / "wide" / "toyclip.safetensors")
     assert model.visual.conv1.out_channels == 12  # the stem has half the width
     assert model.encode_image(torch.rand(1, 3, 64, 64)).shape == (1, 128)
+
+
+def test_the_twin_loss_asks_each_caption_to_prefer_its_own_image():
+    text = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    right, wrong = torch.tensor([[0.9, 0.1], [0.1, 0.9]]), torch.tensor([[0.1, 0.9], [0.9, 0.1]])
+    differs = torch.tensor([True, True])
+    assert train_toyclip.twin_loss(text, right, wrong, differs) < 0.01
+    assert train_toyclip.twin_loss(text, wrong, right, differs) > 10
+    assert train_toyclip.twin_loss(text, wrong, right, torch.tensor([False, False])) == 0  # no twin to prefer
+
+
+def test_a_stage_with_twin_images_records_them(tmp_path):
+    _, report = train(tmp_path, "twins", "--seed", "3", "--twin-images", "--robust", "1.0", "--robust-steps", "1")
+    assert report["twin_images"] is True and report["robust"]["epsilon"] == 1.0
