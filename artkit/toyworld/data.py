@@ -70,10 +70,8 @@ def shape_twins(scene: Scene, caption: str, state: tuple, count: int, rng: rando
         (2, False)
     """
     index = rng.randrange(len(scene.objects))
-    twins = [
-        _with_shape(scene, index, shape)
-        for shape in rng.sample(_other_shapes(scene, index), min(count, len(_other_shapes(scene, index))))
-    ]
+    shapes = _other_shapes(scene, index)
+    twins = [_with_shape(scene, index, shape) for shape in rng.sample(shapes, min(count, len(shapes)))]
     return [t for t in (_described_as(twin, state) for twin in twins) if t != caption]
 
 

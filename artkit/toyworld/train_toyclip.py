@@ -54,8 +54,10 @@ def contrastive_loss(
 TWIN_SCALE = 20.0  # the twin loss's logit scale: it keeps pushing until a margin of about 0.2, not 0.05
 
 
-def twin_loss(text_emb: torch.Tensor, image_emb: torch.Tensor, twin_emb: torch.Tensor, differs: torch.Tensor):
-    """Each caption must prefer its own image to the image's shape twin (a softmax over the two).
+def twin_loss(
+    text_emb: torch.Tensor, image_emb: torch.Tensor, twin_emb: torch.Tensor, differs: torch.Tensor
+) -> torch.Tensor:
+    """Each caption must prefer its own image to the image's shape twin (cross-entropy over the two).
 
     This trains the side guidance uses: the caption is fixed and the picture changes. The contrastive loss
     rarely meets a batch image that differs from another only in shape, so without it the image-side shape
@@ -94,6 +96,19 @@ def _loss(image_emb, text_emb, batch, scale) -> torch.Tensor:
     return loss
 
 
+def _initial_model(args: argparse.Namespace) -> torch.nn.Module:
+    """toyclip at ``--image-width``, from ``--init``'s weights if given (whose width it takes by default)."""
+    if args.init is None:
+        return toyclip.build(image_width=args.image_width)
+    state = toyclip.load_state_dict(args.init)
+    width = toyclip.image_width_of(state)
+    if args.image_width not in (None, width):
+        raise SystemExit(f"--image-width {args.image_width}: --init {args.init} has an image tower of width {width}")
+    model = toyclip.build(image_width=width)
+    model.load_state_dict(state)
+    return model
+
+
 def lr_at(step: int, steps: int, lr: float, warmup: int) -> float:
     if step < warmup:
         return lr * (step + 1) / warmup
@@ -120,9 +135,7 @@ def train(args: argparse.Namespace) -> None:
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     rng, gen = random.Random(args.seed), torch.Generator().manual_seed(args.seed)
-    model = toyclip.build(image_width=args.image_width)
-    if args.init is not None:
-        model.load_state_dict(toyclip.load_state_dict(args.init))
+    model = _initial_model(args)
     tokenize = toyclip.tokenizer()
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.05)
     curve, used_tokens, start = [], [], time.time()
@@ -204,9 +217,7 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--eval-every", type=int, default=100)
     parser.add_argument("--out", type=Path, default=toyclip.WEIGHTS_PATH)
     parser.add_argument("--init", type=Path, help="start from these weights (a second, fine-tuning stage)")
-    parser.add_argument(
-        "--image-width", type=int, help="the image tower's width (default: the shipped config's, 16); --init must match"
-    )
+    parser.add_argument("--image-width", type=int, help="the image tower's width (default: 16, or --init's)")
     parser.add_argument("--adversarial", type=int, default=0, help="guided negative images per step (0: off)")
     parser.add_argument("--robust", type=float, default=0.0, help="PGD training: radius of the perturbation (0: off)")
     parser.add_argument(

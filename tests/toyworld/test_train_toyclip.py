@@ -69,3 +69,12 @@ def test_the_twin_loss_asks_each_caption_to_prefer_its_own_image():
 def test_a_stage_with_twin_images_records_them(tmp_path):
     _, report = train(tmp_path, "twins", "--seed", "3", "--twin-images", "--robust", "1.0", "--robust-steps", "1")
     assert report["twin_images"] is True and report["robust"]["epsilon"] == 1.0
+
+
+def test_a_further_stage_takes_its_width_from_init_and_refuses_another(tmp_path):
+    train(tmp_path, "wide", "--seed", "3", "--image-width", "24")
+    init = str(tmp_path / "wide" / "toyclip.safetensors")
+    _, report = train(tmp_path, "further", "--seed", "4", "--init", init)
+    assert report["image_width"] == 24
+    with pytest.raises(SystemExit, match="--image-width 16: .* width 24"):
+        train(tmp_path, "mismatch", "--seed", "4", "--init", init, "--image-width", "16")
