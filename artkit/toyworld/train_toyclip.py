@@ -78,8 +78,8 @@ def _adversarial_term(model, text_emb, image_emb, captions, gen) -> torch.Tensor
 
 
 def _robust_images(model, images, text_emb, batch, args) -> torch.Tensor:
-    """The batch's images (and their twins, after them) moved (PGD, L2 ``--robust``) to where the loss is
-    worst."""
+    """The batch's images (and their twins, after them) moved (PGD, radius ``--robust`` in ``--robust-norm``)
+    to where the loss is worst."""
 
     def loss_of(x: torch.Tensor) -> torch.Tensor:
         return _loss(model.encode_image(x), text_emb, batch, model.logit_scale.detach())
@@ -100,12 +100,10 @@ def _initial_model(args: argparse.Namespace) -> torch.nn.Module:
     """toyclip at ``--image-width``, from ``--init``'s weights if given (whose width it takes by default)."""
     if args.init is None:
         return toyclip.build(image_width=args.image_width)
-    state = toyclip.load_state_dict(args.init)
-    width = toyclip.image_width_of(state)
+    model = toyclip.create(weights=args.init)
+    width = toyclip.image_width_of(model.state_dict())
     if args.image_width not in (None, width):
         raise SystemExit(f"--image-width {args.image_width}: --init {args.init} has an image tower of width {width}")
-    model = toyclip.build(image_width=width)
-    model.load_state_dict(state)
     return model
 
 
