@@ -12,7 +12,8 @@ from torch import Tensor, nn
 
 
 def guided_images(model: nn.Module, text_emb: Tensor, gen: torch.Generator, steps: int = 10, lr: float = 0.1) -> Tensor:
-    """Images (N, 3, 64, 64) optimised for ``steps`` Adam steps to match each row of ``text_emb``.
+    """Images (N, 3, S, S) at the model's input size S, optimised for ``steps`` Adam steps to match each row
+    of ``text_emb``.
 
     Call with batch norm frozen (:func:`freeze_batchnorm`), as a run sees the model."""
     n = text_emb.shape[0]
@@ -20,15 +21,16 @@ def guided_images(model: nn.Module, text_emb: Tensor, gen: torch.Generator, step
     start = 0.5 + 0.05 * torch.randn(n, 3, 32, 32, generator=gen)
     logits = torch.logit(start.clamp(0.01, 0.99)).requires_grad_(True)
     optimizer = torch.optim.Adam([logits], lr=lr)
+    size = model.visual.image_size
     for _ in range(steps):
-        images = _upsampled(logits)
+        images = _upsampled(logits, size)
         emb = torch.nn.functional.normalize(model.encode_image(_jitter(images, gen)), dim=-1)
         loss = -(emb * target).sum(dim=-1).mean()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
     model.zero_grad(set_to_none=True)
-    return _upsampled(logits).detach()
+    return _upsampled(logits, size).detach()
 
 
 def freeze_batchnorm(model: nn.Module) -> None:
@@ -39,8 +41,10 @@ def freeze_batchnorm(model: nn.Module) -> None:
             module.eval()
 
 
-def _upsampled(logits: Tensor) -> Tensor:
-    return torch.nn.functional.interpolate(torch.sigmoid(logits), size=(64, 64), mode="bilinear", align_corners=False)
+def _upsampled(logits: Tensor, size: int) -> Tensor:
+    return torch.nn.functional.interpolate(
+        torch.sigmoid(logits), size=(size, size), mode="bilinear", align_corners=False
+    )
 
 
 def _jitter(images: Tensor, gen: torch.Generator) -> Tensor:

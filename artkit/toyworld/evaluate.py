@@ -153,11 +153,13 @@ def main(argv: list[str] | None = None) -> None:
     weights = args.weights or toyclip.WEIGHTS_PATH
     if not weights.is_file():
         command.error(f"--weights: no file at {weights}; give the path of a toyclip .safetensors file")
-    encoders = toyclip.encoders(toyclip.create(weights=weights))
+    model = toyclip.create(weights=weights)
+    encoders, size = toyclip.encoders(model), model.visual.image_size
     report = {
         "weights": str(weights),
-        "zero_shot": zero_shot_report(*encoders, n=args.n),
-        "image_margins": image_margins(*encoders, n=args.margin_n),
+        "image_size": size,
+        "zero_shot": zero_shot_report(*encoders, n=args.n, size=size),
+        "image_margins": image_margins(*encoders, n=args.margin_n, size=size),
     }
     print(json.dumps(report, indent=2))
 

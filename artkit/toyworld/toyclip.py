@@ -12,6 +12,7 @@ other token embeds to zero, which keeps the file at a few MB.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -39,7 +40,8 @@ def register_config() -> None:
 def create(pretrained: bool = True, weights: Path = WEIGHTS_PATH) -> nn.Module:
     """Builds toyclip, with ``weights`` (the shipped ones by default) unless ``pretrained`` is False.
 
-    The image tower's width is read from the weights, so a file trained with ``--image-width`` loads too.
+    The image tower's width and input size are read from the weights, so a file trained with
+    ``--image-width`` or ``--image-size`` loads too.
 
     Example:
         >>> model = create()
@@ -49,25 +51,30 @@ def create(pretrained: bool = True, weights: Path = WEIGHTS_PATH) -> nn.Module:
     if not pretrained:
         return build().eval()
     state = load_state_dict(weights)
-    model = build(image_width=image_width_of(state))
+    model = build(image_width=image_width_of(state), image_size=image_size_of(state))
     model.load_state_dict(state)
     return model.eval()
 
 
-def build(image_width: int | None = None) -> nn.Module:
-    """toyclip's architecture with random weights; ``image_width`` widens the image tower (default: 16).
+def build(image_width: int | None = None, image_size: int | None = None) -> nn.Module:
+    """toyclip's architecture with random weights; ``image_width`` widens the image tower (default: 16) and
+    ``image_size`` sets its input's side in pixels (default: 64; a multiple of 32).
 
     Example:
         >>> build(image_width=32).visual.conv1.out_channels
         16
+        >>> build(image_size=128).visual.image_size
+        128
     """
     import open_clip
 
     register_config()
+    changes = {"width": image_width, "image_size": image_size}
+    changes = {key: value for key, value in changes.items() if value is not None}
     options = {}
-    if image_width is not None:
+    if changes:
         vision = json.loads(CONFIG_PATH.read_text())["vision_cfg"]
-        options["vision_cfg"] = {**vision, "width": image_width}
+        options["vision_cfg"] = {**vision, **changes}
     with quiet_root_logger():  # open_clip warns "initialized randomly"
         return open_clip.create_model(MODEL_NAME, pretrained=None, **options)
 
@@ -76,6 +83,31 @@ def image_width_of(state: dict[str, torch.Tensor]) -> int:
     """The image tower's width that a state dict was trained with (its first convolution has half as many
     channels)."""
     return 2 * state["visual.conv1.weight"].shape[0]
+
+
+_POSITIONS_KEY = "visual.attnpool.positional_embedding"
+
+
+def image_size_of(state: dict[str, torch.Tensor]) -> int:
+    """The input size (pixels per side) that a state dict was trained at: its attention pool has one position
+    per cell of a grid 32 times smaller, plus one for the mean."""
+    return 32 * math.isqrt(state[_POSITIONS_KEY].shape[0] - 1)
+
+
+def resized(state: dict[str, torch.Tensor], image_size: int) -> dict[str, torch.Tensor]:
+    """``state`` for an input of ``image_size`` pixels: the attention pool's grid of positions is resampled
+    (bicubic); every other weight is size-independent. A further training stage adapts the rest.
+
+    Example:
+        >>> state = resized(build().state_dict(), 128)
+        >>> image_size_of(state), build(image_size=128).load_state_dict(state) is not None
+        (128, True)
+    """
+    positions = state[_POSITIONS_KEY]
+    old, new = math.isqrt(positions.shape[0] - 1), image_size // 32
+    grid = positions[1:].T.reshape(1, -1, old, old)
+    grid = torch.nn.functional.interpolate(grid, size=(new, new), mode="bicubic", align_corners=False)
+    return {**state, _POSITIONS_KEY: torch.cat([positions[:1], grid.reshape(-1, new * new).T])}
 
 
 def tokenizer():

@@ -97,14 +97,21 @@ def _loss(image_emb, text_emb, batch, scale) -> torch.Tensor:
 
 
 def _initial_model(args: argparse.Namespace) -> torch.nn.Module:
-    """toyclip at ``--image-width``, from ``--init``'s weights if given (whose width it takes by default)."""
+    """toyclip at ``--image-width`` and ``--image-size``, from ``--init``'s weights if given.
+
+    A further stage takes ``--init``'s width; it may change the input size (the attention pool's positions
+    are resampled, see :func:`toyclip.resized`).
+    """
     if args.init is None:
-        return toyclip.build(image_width=args.image_width)
-    model = toyclip.create(weights=args.init)
-    width = toyclip.image_width_of(model.state_dict())
+        return toyclip.build(image_width=args.image_width, image_size=args.image_size)
+    state = toyclip.load_state_dict(args.init)
+    width = toyclip.image_width_of(state)
     if args.image_width not in (None, width):
         raise SystemExit(f"--image-width {args.image_width}: --init {args.init} has an image tower of width {width}")
-    return model
+    size = args.image_size or toyclip.image_size_of(state)
+    model = toyclip.build(image_width=width, image_size=size)
+    model.load_state_dict(toyclip.resized(state, size))
+    return model.eval()
 
 
 def lr_at(step: int, steps: int, lr: float, warmup: int) -> float:
@@ -116,9 +123,10 @@ def lr_at(step: int, steps: int, lr: float, warmup: int) -> float:
 
 def evaluate(model, frozen_bn: bool) -> dict[str, float]:
     model.eval()
-    encoders = toyclip.encoders(model)
-    report = zero_shot_report(*encoders)
-    report.update({f"{attribute}_margin": margin for attribute, margin in image_margins(*encoders).items()})
+    encoders, size = toyclip.encoders(model), model.visual.image_size
+    report = zero_shot_report(*encoders, size=size)
+    margins = image_margins(*encoders, size=size)
+    report.update({f"{attribute}_margin": margin for attribute, margin in margins.items()})
     train_mode(model, frozen_bn)
     return report
 
@@ -146,7 +154,7 @@ def train(args: argparse.Namespace) -> None:
         batch = make_batch(
             rng,
             gen,
-            64,
+            model.visual.image_size,
             args.batch_size,
             background_prior=prior,
             shape_negatives=args.shape_negatives,
@@ -188,6 +196,7 @@ def train(args: argparse.Namespace) -> None:
         "shape_negatives": args.shape_negatives,
         "twin_images": args.twin_images,
         "image_width": toyclip.image_width_of(model.state_dict()),
+        "image_size": model.visual.image_size,
         "seed": args.seed,
         "steps": args.steps,
         "batch_size": args.batch_size,
@@ -216,6 +225,12 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=toyclip.WEIGHTS_PATH)
     parser.add_argument("--init", type=Path, help="start from these weights (a second, fine-tuning stage)")
     parser.add_argument("--image-width", type=int, help="the image tower's width (default: 16, or --init's)")
+    parser.add_argument(
+        "--image-size",
+        type=int,
+        choices=(64, 96, 128, 160, 192),
+        help="the image tower's input side in pixels (default: 64, or --init's); training renders at this size",
+    )
     parser.add_argument("--adversarial", type=int, default=0, help="guided negative images per step (0: off)")
     parser.add_argument("--robust", type=float, default=0.0, help="PGD training: radius of the perturbation (0: off)")
     parser.add_argument(

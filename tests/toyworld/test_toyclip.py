@@ -53,9 +53,23 @@ def test_image_margins_tell_a_trained_model_from_an_untrained_one():
     assert all(abs(margin) < 0.05 for margin in untrained.values())
 
 
+def test_resizing_keeps_the_mean_position_and_the_grid_s_layout():
+    state = toyclip.load_state_dict(toyclip.WEIGHTS_PATH)
+    positions = state["visual.attnpool.positional_embedding"]  # 1 + 2x2 at 64 px
+    assert torch.allclose(toyclip.resized(state, 64)["visual.attnpool.positional_embedding"], positions, atol=1e-5)
+    larger = toyclip.resized(state, 128)["visual.attnpool.positional_embedding"]  # 1 + 4x4
+    assert larger.shape == (17, positions.shape[1]) and torch.equal(larger[0], positions[0])
+    corners = larger[1:].view(4, 4, -1)
+    # each corner of the finer grid is nearest its own corner of the coarse one
+    for (row, col), coarse in zip([(0, 0), (0, 3), (3, 0), (3, 3)], positions[1:], strict=True):
+        distances = (positions[1:] - corners[row, col]).norm(dim=-1)
+        assert torch.equal(positions[1:][distances.argmin()], coarse)
+
+
 def test_evaluate_command_prints_both_reports(capsys):
     evaluate.main(["--weights", str(toyclip.WEIGHTS_PATH), "--n", "16", "--margin-n", "8"])
     report = json.loads(capsys.readouterr().out)
+    assert report["image_size"] == 64
     assert set(report["zero_shot"]) >= {"colour", "shape", "position"}
     assert set(report["image_margins"]) == {"colour", "shape", "position"}
 

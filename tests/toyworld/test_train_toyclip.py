@@ -78,3 +78,16 @@ def test_a_further_stage_takes_its_width_from_init_and_refuses_another(tmp_path)
     assert report["image_width"] == 24
     with pytest.raises(SystemExit, match="--image-width 16: .* width 24"):
         train(tmp_path, "mismatch", "--seed", "4", "--init", init, "--image-width", "16")
+
+
+def test_a_further_stage_at_a_larger_image_size_starts_from_init_and_loads_back_at_that_size(tmp_path):
+    from artkit.toyworld import toyclip
+
+    _, first = train(tmp_path, "small", "--seed", "3")
+    init = tmp_path / "small" / "toyclip.safetensors"
+    state, report = train(tmp_path, "large", "--seed", "4", "--init", str(init), "--image-size", "128")
+    assert first["image_size"] == 64 and report["image_size"] == 128
+    assert toyclip.image_size_of(state) == 128
+    model = toyclip.create(weights=tmp_path / "large" / "toyclip.safetensors")
+    assert model.visual.image_size == 128
+    assert model.encode_image(torch.rand(1, 3, 128, 128)).shape == (1, 128)
