@@ -37,22 +37,26 @@ def register_config() -> None:
     open_clip.add_model_config(CONFIG_PATH)
 
 
-def create(pretrained: bool = True, weights: Path = WEIGHTS_PATH) -> nn.Module:
+def create(pretrained: bool = True, weights: Path = WEIGHTS_PATH, image_size: int | None = None) -> nn.Module:
     """Builds toyclip, with ``weights`` (the shipped ones by default) unless ``pretrained`` is False.
 
     The image tower's width and input size are read from the weights, so a file trained with
-    ``--image-width`` or ``--image-size`` loads too.
+    ``--image-width`` or ``--image-size`` loads too. ``image_size`` loads the weights for another input size
+    (see :func:`resized`).
 
     Example:
         >>> model = create()
         >>> model.visual.image_size
         64
+        >>> create(image_size=128).visual.image_size
+        128
     """
     if not pretrained:
-        return build().eval()
+        return build(image_size=image_size).eval()
     state = load_state_dict(weights)
-    model = build(image_width=image_width_of(state), image_size=image_size_of(state))
-    model.load_state_dict(state)
+    size = image_size or image_size_of(state)
+    model = build(image_width=image_width_of(state), image_size=size)
+    model.load_state_dict(resized(state, size))
     return model.eval()
 
 
@@ -99,12 +103,13 @@ def resized(state: dict[str, torch.Tensor], image_size: int) -> dict[str, torch.
     (bicubic); every other weight is size-independent. A further training stage adapts the rest.
 
     Example:
-        >>> state = resized(build().state_dict(), 128)
-        >>> image_size_of(state), build(image_size=128).load_state_dict(state) is not None
-        (128, True)
+        >>> image_size_of(resized(build().state_dict(), 128))
+        128
     """
     positions = state[_POSITIONS_KEY]
     old, new = math.isqrt(positions.shape[0] - 1), image_size // 32
+    if old == new:
+        return state
     grid = positions[1:].T.reshape(1, -1, old, old)
     grid = torch.nn.functional.interpolate(grid, size=(new, new), mode="bicubic", align_corners=False)
     return {**state, _POSITIONS_KEY: torch.cat([positions[:1], grid.reshape(-1, new * new).T])}

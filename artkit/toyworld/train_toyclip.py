@@ -104,14 +104,11 @@ def _initial_model(args: argparse.Namespace) -> torch.nn.Module:
     """
     if args.init is None:
         return toyclip.build(image_width=args.image_width, image_size=args.image_size)
-    state = toyclip.load_state_dict(args.init)
-    width = toyclip.image_width_of(state)
+    model = toyclip.create(weights=args.init, image_size=args.image_size)
+    width = toyclip.image_width_of(model.state_dict())
     if args.image_width not in (None, width):
         raise SystemExit(f"--image-width {args.image_width}: --init {args.init} has an image tower of width {width}")
-    size = args.image_size or toyclip.image_size_of(state)
-    model = toyclip.build(image_width=width, image_size=size)
-    model.load_state_dict(toyclip.resized(state, size))
-    return model.eval()
+    return model
 
 
 def lr_at(step: int, steps: int, lr: float, warmup: int) -> float:
