@@ -35,7 +35,7 @@ class OpenClipPerceptor(artkit.Perceptor):
 
     def __init__(self, config: Config, info: artkit.RunInfo) -> None:
         super().__init__(config, info)
-        self.model, normalisation = _create(config)
+        self.model, normalisation = _create(config, info)
         self.model.requires_grad_(False)
         sequence_first_attention(self.model.visual)
         size = self.model.visual.image_size
@@ -90,9 +90,9 @@ def sequence_first_attention(tower: torch.nn.Module) -> int:
     return switched
 
 
-def _create(config: OpenClipPerceptor.Config) -> tuple[torch.nn.Module, tuple[Any, Any]]:
+def _create(config: OpenClipPerceptor.Config, info: artkit.RunInfo) -> tuple[torch.nn.Module, tuple[Any, Any]]:
     if config.model == "toyclip":
-        return _create_toyclip(config), ((0.0, 0.0, 0.0), (1.0, 1.0, 1.0))
+        return _create_toyclip(config, info), ((0.0, 0.0, 0.0), (1.0, 1.0, 1.0))
     import open_clip
 
     if config.model not in open_clip.list_models():
@@ -111,16 +111,34 @@ def _create(config: OpenClipPerceptor.Config) -> tuple[torch.nn.Module, tuple[An
     return model.eval(), (mean, std)
 
 
-def _create_toyclip(config: OpenClipPerceptor.Config) -> torch.nn.Module:
+def _create_toyclip(config: OpenClipPerceptor.Config, info: artkit.RunInfo) -> torch.nn.Module:
     from artkit.toyworld import toyclip
 
-    if config.pretrained not in (DEFAULT, "artkit", None):
+    weights = _toyclip_weights(config.pretrained, info)
+    try:
+        model = toyclip.create(pretrained=config.pretrained is not None, weights=weights)
+    except Exception as exc:  # a foreign or damaged file fails in safetensors or in load_state_dict
         raise artkit.ConfigError(
-            f"pretrained: toyclip ships its own weights; use pretrained: default (or null for random). Got {config.pretrained!r}."
-        )
-    model = toyclip.create(pretrained=config.pretrained is not None)
+            f"pretrained: {weights} is not a toyclip weights file ({type(exc).__name__}: {str(exc)[:200]}). "
+            "Write one with `python -m artkit.toyworld.train_toyclip --out FILE`."
+        ) from exc
     dtype = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}[config.precision]
     return model.to(dtype)
+
+
+def _toyclip_weights(pretrained: str | None, info: artkit.RunInfo) -> Path:
+    """The shipped weights for ``default``, ``artkit`` or null; else a file from ``train_toyclip``."""
+    from artkit.toyworld import toyclip
+
+    if pretrained in (DEFAULT, "artkit", None):
+        return toyclip.WEIGHTS_PATH
+    path = info.resolve_path(pretrained)
+    if path.suffix != ".safetensors" or not path.is_file():
+        raise artkit.ConfigError(
+            f"pretrained: toyclip loads its shipped weights (pretrained: default), null for random ones, or a "
+            f".safetensors file written by `python -m artkit.toyworld.train_toyclip`. Got {pretrained!r}."
+        )
+    return path
 
 
 def _resolve_tag(config: OpenClipPerceptor.Config) -> str | None:

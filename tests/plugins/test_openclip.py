@@ -42,3 +42,32 @@ def test_only_transformer_stacks_of_standard_attention_are_switched():
     assert sequence_first_attention(perceptor.model.visual) == 0  # already switched when built
     toy = OpenClipPerceptor(OpenClipPerceptor.Config(model="toyclip"), artkit.RunInfo(size=(64, 64)))
     assert sequence_first_attention(toy.model.visual) == 0  # a ResNet: nothing to switch
+
+
+def toyclip_perceptor(pretrained, base_dir) -> OpenClipPerceptor:
+    config = OpenClipPerceptor.Config(model="toyclip", pretrained=pretrained)
+    return OpenClipPerceptor(config, artkit.RunInfo(size=(64, 64), base_dir=base_dir))
+
+
+def test_toyclip_loads_a_weights_file_relative_to_the_run_directory(tmp_path):
+    from safetensors.torch import load_file, save_file
+
+    from artkit.toyworld import toyclip
+
+    stored = load_file(str(toyclip.WEIGHTS_PATH))
+    stored["logit_scale"] = stored["logit_scale"] + 1.0  # a file that differs from the shipped one
+    save_file(stored, str(tmp_path / "mine.safetensors"))
+    mine = toyclip_perceptor("mine.safetensors", tmp_path)
+    shipped = toyclip_perceptor("default", tmp_path)
+    assert mine.model.logit_scale.item() == shipped.model.logit_scale.item() + 1.0
+    assert mine.input_size == 64
+
+
+def test_toyclip_names_a_missing_or_foreign_weights_file(tmp_path):
+    import pytest
+
+    with pytest.raises(artkit.ConfigError, match=r"pretrained: .*train_toyclip.*'nowhere.safetensors'"):
+        toyclip_perceptor("nowhere.safetensors", tmp_path)
+    (tmp_path / "foreign.safetensors").write_bytes(b"not weights")
+    with pytest.raises(artkit.ConfigError, match=r"foreign.safetensors is not a toyclip weights file"):
+        toyclip_perceptor("foreign.safetensors", tmp_path)
