@@ -8,52 +8,14 @@ The palette is fixed or learned, given by a named palette, colour names and hex 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import torch
 from pydantic import Field, field_validator
 from torch import Tensor
 
 import artkit
-from artkit.colours import parse_colour
-from artkit.images import load_image
 from artkit.initial import InitOptions, initial_image
-
-NAMED_PALETTES: dict[str, list[str]] = {
-    "pico8": [
-        "#000000",
-        "#1d2b53",
-        "#7e2553",
-        "#008751",
-        "#ab5236",
-        "#5f574f",
-        "#c2c3c7",
-        "#fff1e8",
-        "#ff004d",
-        "#ffa300",
-        "#ffec27",
-        "#00e436",
-        "#29adff",
-        "#83769c",
-        "#ff77a8",
-        "#ffccaa",
-    ],
-    "gameboy": ["#0f380f", "#306230", "#8bac0f", "#9bbc0f"],
-    "toy": ["red", "green", "blue", "yellow", "orange", "purple", "white", "black", "gray"],
-}
-
-
-def kmeans_colours(pixels: Tensor, count: int, iterations: int = 20) -> Tensor:
-    """``count`` representative colours (count, 3) of ``pixels`` (N, 3), by k-means from a seeded start."""
-    generator = torch.Generator().manual_seed(0)
-    centres = pixels[torch.randperm(len(pixels), generator=generator)[:count]].clone()
-    for _ in range(iterations):
-        nearest = torch.cdist(pixels, centres).argmin(dim=1)
-        for k in range(len(centres)):
-            members = pixels[nearest == k]
-            if len(members):
-                centres[k] = members.mean(dim=0)
-    return centres
+from artkit.palettes import check_palette, load_palette
 
 
 class PaletteGenerator(artkit.Generator):
@@ -73,12 +35,7 @@ class PaletteGenerator(artkit.Generator):
         @field_validator("palette")
         @classmethod
         def _check_palette(cls, value: str | list) -> str | list:
-            if isinstance(value, list):
-                if len(value) < 2:
-                    raise ValueError("a palette needs at least 2 colours")
-                for colour in value:
-                    parse_colour(colour)
-            return value
+            return check_palette(value)
 
     def __init__(self, config: Config, info: artkit.RunInfo) -> None:
         super().__init__(config, info)
@@ -92,19 +49,7 @@ class PaletteGenerator(artkit.Generator):
         self.logits = torch.nn.Parameter(self._initial_logits(palette))
 
     def _palette(self) -> Tensor:
-        spec = self.config.palette
-        if isinstance(spec, list):
-            return torch.tensor([parse_colour(c) for c in spec])
-        if spec.lower() in NAMED_PALETTES:
-            return torch.tensor([parse_colour(c) for c in NAMED_PALETTES[spec.lower()]])
-        path = self.info.resolve_path(spec)
-        if not path.suffix and not path.exists():
-            names = ", ".join(NAMED_PALETTES)
-            raise artkit.ConfigError(
-                f"generator.palette: unknown palette {spec!r}. Use one of {names}, a list of colours or an image file."
-            )
-        pixels = load_image(Path(path), (64, 64), field="generator.palette")[0].reshape(3, -1).T
-        return kmeans_colours(pixels, self.config.colours)
+        return load_palette(self.config.palette, self.info, self.config.colours)
 
     def _initial_logits(self, palette: Tensor) -> Tensor:
         cfg, (h, w) = self.config, self.low_size

@@ -13,9 +13,12 @@ import artkit
 from artkit.colours import parse_colour
 from artkit.files import atomic_write
 from artkit.images import load_image
+from artkit.palettes import PaletteSpec, check_palette, load_palette
 from artkit.raster import rasterize
 
 CURVES_PER_SHAPE = 3
+# Palette logits are scaled up so that one learning rate, sized for the control points, also moves the choices.
+PALETTE_LOGIT_SCALE = 5.0
 
 
 class VectorGenerator(artkit.Generator):
@@ -34,6 +37,9 @@ class VectorGenerator(artkit.Generator):
         colour: str | list[float] | None = Field(
             default=None, description="one fixed colour for every stroke (None: learned)"
         )
+        palette: PaletteSpec | None = Field(
+            default=None, description="draw in these colours only (a named palette, a list of colours or an image)"
+        )
         init_image: str | None = Field(default=None, description="take the strokes' first colours from this image")
         samples: int = Field(default=8, ge=2, le=64, description="polyline points per curve")
 
@@ -46,6 +52,10 @@ class VectorGenerator(artkit.Generator):
             parse_colour(self.background)
             if self.colour is not None:
                 parse_colour(self.colour)
+            if self.palette is not None:
+                if self.colour is not None:
+                    raise ValueError("give `colour` (one fixed colour) or `palette` (a choice among colours), not both")
+                check_palette(self.palette)
             return self
 
     def __init__(self, config: Config, info: artkit.RunInfo) -> None:
@@ -58,6 +68,9 @@ class VectorGenerator(artkit.Generator):
         self.colour_logits = torch.nn.Parameter(self._initial_colours(count))
         if config.colour is not None:
             self.colour_logits.requires_grad_(False)
+        if config.palette is not None:
+            self.register_buffer("palette", load_palette(config.palette, info))
+            self.palette_logits = torch.nn.Parameter(self._initial_choices(torch.sigmoid(self.colour_logits[:, :3])))
 
     def _random_paths(self, count: int, curves: int) -> Tensor:
         start = torch.rand(count, 1, 1, 2)
@@ -87,6 +100,11 @@ class VectorGenerator(artkit.Generator):
         alpha = torch.full((count, 1), 0.9)
         return torch.logit(torch.cat([rgb, alpha], dim=1).clamp(0.02, 0.98))
 
+    def _initial_choices(self, rgb: Tensor) -> Tensor:
+        """Palette logits (N, K): a faint lean towards each start colour's nearest palette colour."""
+        lean = 4.0 if self.config.init_image is not None else 0.1
+        return -lean * torch.cdist(rgb, self.palette) / PALETTE_LOGIT_SCALE
+
     def _anchors(self) -> Tensor:
         return torch.cat([self.stroke_points[:, 0, 0], self.shape_points.mean(dim=(1, 2))]).detach()
 
@@ -95,8 +113,12 @@ class VectorGenerator(artkit.Generator):
         return torch.nn.functional.grid_sample(image, grid, align_corners=False)[0, :, :, 0].T
 
     def colours(self) -> Tensor:
-        """RGBA of every stroke, then every shape (N, 4)."""
-        return torch.sigmoid(self.colour_logits)
+        """RGBA of every stroke, then every shape (N, 4); with a palette, each RGB is a soft choice in it."""
+        rgba = torch.sigmoid(self.colour_logits)
+        if self.config.palette is None:
+            return rgba
+        choice = torch.softmax(self.palette_logits * PALETTE_LOGIT_SCALE, dim=-1)
+        return torch.cat([choice @ self.palette, rgba[:, 3:]], dim=1)
 
     def widths(self) -> Tensor:
         cfg = self.config

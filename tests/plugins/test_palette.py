@@ -1,11 +1,12 @@
 import pydantic
 import pytest
 import torch
-from artkit_plugins.generators.palette import NAMED_PALETTES, PaletteGenerator, kmeans_colours
+from artkit_plugins.generators.palette import PaletteGenerator
 from PIL import Image
 
 import artkit
 from artkit.colours import parse_colour
+from artkit.palettes import NAMED_PALETTES, kmeans_colours
 
 
 def make(size=(16, 16), seed=0, **options):

@@ -45,6 +45,37 @@ def test_init_image_gives_the_strokes_its_colours(tmp_path):
     assert (colours[:, 0] > 0.95).all() and (colours[:, 1] < 0.05).all()
 
 
+def test_a_palette_keeps_every_colour_a_mix_of_its_colours():
+    generator = make(strokes=4, shapes=2, palette=["#ff0000", "#0000ff"])
+    optimizer = torch.optim.Adam(generator.parameters(), lr=0.1)
+    for _ in range(30):  # pull every colour towards green, which the palette lacks
+        loss = (generator.colours()[:, :3] - torch.tensor([0.0, 1.0, 0.0])).pow(2).sum()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    rgb = generator.colours()[:, :3]
+    assert torch.allclose(rgb[:, 0] + rgb[:, 2], torch.ones(6)) and (rgb[:, 1] == 0).all()
+    assert generator.palette_logits.grad.abs().sum() > 0
+
+
+def test_a_palette_choice_follows_the_gradient():
+    generator = make(shapes=3, strokes=0, palette="toy")
+    optimizer = torch.optim.Adam(generator.parameters(), lr=0.1)
+    for _ in range(40):
+        loss = (generator.colours()[:, :3] - torch.tensor(parse_colour("orange"))).pow(2).sum()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    assert torch.allclose(generator.colours()[:, :3], torch.tensor(parse_colour("orange")).expand(3, 3), atol=0.05)
+
+
+def test_init_image_leans_to_the_nearest_palette_colour(tmp_path):
+    path = tmp_path / "reddish.png"
+    Image.new("RGB", (48, 32), (230, 40, 30)).save(path)
+    colours = make(strokes=6, init_image=str(path), palette=["#ff0000", "#0000ff", "#ffffff"]).colours()
+    assert (colours[:, 0] > 0.95).all() and (colours[:, 2] < 0.05).all()
+
+
 def test_widths_stay_in_range():
     generator = make(strokes=8, min_width=2.0, max_width=3.0)
     widths = generator.widths()
@@ -56,6 +87,10 @@ def test_bad_options():
         VectorGenerator.Config(min_width=5, max_width=2)
     with pytest.raises(pydantic.ValidationError, match="at least one stroke or shape"):
         VectorGenerator.Config(strokes=0)
+    with pytest.raises(pydantic.ValidationError, match="`colour` .* or `palette` .*, not both"):
+        VectorGenerator.Config(colour="black", palette="toy")
+    with pytest.raises(pydantic.ValidationError, match="unknown colour 'reddish'"):
+        VectorGenerator.Config(palette=["red", "reddish"])
 
 
 def test_a_run_writes_final_svg(out_dir):
