@@ -5,8 +5,8 @@ and the judge, a classifier that never guided the run.
 
 Presets: every offline ``*-quickstart`` (pixel, fft, palette, vqgan, vector). What holds today:
 guidance steers colour for every preset (the named colour is far more present under its own prompt
-than under another); the named colour dominates the named region for 6 of the 25 (preset, prompt)
-pairs, and the judge reads colour and position for 2 (``REGION_HOLDS``, ``JUDGE_HOLDS``). Every other
+than under another); the named colour dominates the named region for 8 of the 25 (preset, prompt)
+pairs, and the judge reads colour and position for 4 (``REGION_HOLDS``, ``JUDGE_HOLDS``). Every other
 pair is marked ``xfail(strict=True)``, so the day it starts to pass is noticed. Since toyclip's
 robust (PGD) training its gradients draw coloured blobs in the right places; shapes are not yet
 clean (see docs/toyworld.md).
@@ -37,9 +37,16 @@ REGION_HOLDS = {
     ("fft-quickstart", "blue"),
     ("palette-quickstart", "red"),
     ("palette-quickstart", "blue"),
+    ("vector-quickstart", "red"),
+    ("vector-quickstart", "yellow"),
+    ("vector-quickstart", "background"),
+}
+JUDGE_HOLDS = {
+    ("fft-quickstart", "red"),
+    ("vqgan-quickstart", "red"),
+    ("vector-quickstart", "red"),
     ("vector-quickstart", "yellow"),
 }
-JUDGE_HOLDS = {("fft-quickstart", "red"), ("vqgan-quickstart", "red")}
 
 
 def pairs(holding: set[tuple[str, str]]) -> list:
