@@ -74,7 +74,7 @@ def check_palette(value: PaletteSpec) -> PaletteSpec:
 
 def load_palette(spec: PaletteSpec, info: RunInfo, colours: int = 8, field: str = "generator.palette") -> Tensor:
     """The palette's colours (K, 3) in [0, 1]: a named palette, a list of colours, or ``colours`` taken from
-    an image file (k-means), a path relative to the run's directory."""
+    an image file (k-means), a path relative to ``info.base_dir``."""
     if isinstance(spec, list):
         return torch.tensor([parse_colour(c) for c in spec])
     if spec.lower() in NAMED_PALETTES:

@@ -2,6 +2,7 @@
 
 import copy
 
+import pytest
 import torch
 from artkit_plugins.perceptors.openclip import OpenClipPerceptor, sequence_first_attention
 
@@ -64,8 +65,6 @@ def test_toyclip_loads_a_weights_file_relative_to_the_run_directory(tmp_path):
 
 
 def test_toyclip_names_a_missing_or_foreign_weights_file(tmp_path):
-    import pytest
-
     with pytest.raises(artkit.ConfigError, match=r"pretrained: .*train_toyclip.*'nowhere.safetensors'"):
         toyclip_perceptor("nowhere.safetensors", tmp_path)
     (tmp_path / "foreign.safetensors").write_bytes(b"not weights")
