@@ -16,7 +16,6 @@ from artkit.images import load_image
 from artkit.palettes import PaletteSpec, check_palette, load_palette
 from artkit.raster import rasterize
 
-CURVES_PER_SHAPE = 3
 # Palette logits are scaled up so that one learning rate, sized for the control points, also moves the choices.
 PALETTE_LOGIT_SCALE = 5.0
 
@@ -26,7 +25,8 @@ class VectorGenerator(artkit.Generator):
 
     class Config(artkit.ComponentConfig):
         strokes: int = Field(default=128, ge=0, le=4096, description="open strokes")
-        shapes: int = Field(default=0, ge=0, le=1024, description="closed, filled shapes (3 curves each)")
+        shapes: int = Field(default=0, ge=0, le=1024, description="closed, filled shapes")
+        curves_per_shape: int = Field(default=3, ge=2, le=16, description="cubic curves around each shape")
         curves_per_stroke: int = Field(default=1, ge=1, le=16)
         min_width: float = Field(default=1.0, ge=0.1, description="stroke width range, pixels")
         max_width: float = Field(default=6.0, ge=0.1)
@@ -81,11 +81,12 @@ class VectorGenerator(artkit.Generator):
 
     def _random_shapes(self, count: int) -> Tensor:
         centre = torch.rand(count, 1, 2)
-        angles = torch.linspace(0, 2 * torch.pi, CURVES_PER_SHAPE * 3 + 1)[:-1]
+        curves = self.config.curves_per_shape
+        angles = torch.linspace(0, 2 * torch.pi, curves * 3 + 1)[:-1]
         ring = torch.stack([angles.cos(), angles.sin()], dim=-1) * self.config.stroke_length
         ring = centre + ring * (0.5 + torch.rand(count, len(angles), 1))
         closed = torch.cat([ring, ring[:, :1]], dim=1)
-        index = torch.arange(CURVES_PER_SHAPE).view(-1, 1) * 3 + torch.arange(4)
+        index = torch.arange(curves).view(-1, 1) * 3 + torch.arange(4)
         return closed[:, index]
 
     def _initial_colours(self, count: int) -> Tensor:

@@ -25,6 +25,15 @@ def test_svg_has_every_stroke_and_shape():
     assert root.get("width") == "48" and root.get("height") == "32"
 
 
+def test_shapes_have_the_asked_number_of_joined_curves():
+    generator = make(strokes=0, shapes=2, curves_per_shape=5)
+    points = generator.shape_points
+    assert points.shape == (2, 5, 4, 2)
+    assert torch.equal(points[:, 1:, 0], points[:, :-1, 3]) and torch.equal(points[:, 0, 0], points[:, -1, 3])
+    path = ET.fromstring(generator.svg()).find("{http://www.w3.org/2000/svg}path")
+    assert path.get("d").count("C ") == 5
+
+
 def test_fixed_colour_is_not_learned():
     generator = make(strokes=4, colour="black")
     assert not generator.colour_logits.requires_grad
