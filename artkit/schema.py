@@ -27,6 +27,15 @@ class OptimizerConfig(BaseModel):
     momentum: float = Field(default=0.9, ge=0, lt=1)
 
 
+class CandidatesConfig(BaseModel):
+    """``candidates:`` try several starts for a few steps each and run the most promising one in full."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    count: int = Field(default=1, ge=1, le=64)
+    steps: int = Field(default=50, ge=1, le=1_000_000)
+
+
 class AnimationConfig(BaseModel):
     """``animation:`` frames, timing, motion expressions and a prompt timeline."""
 
@@ -89,11 +98,16 @@ class RunConfig(BaseModel):
     cut_batches: int = Field(default=1, ge=1, le=1024)
     compile: Literal["none", "default", "reduce-overhead", "max-autotune"] = "none"
     animation: AnimationConfig | None = None
+    candidates: CandidatesConfig = Field(default_factory=CandidatesConfig)
 
     @model_validator(mode="after")
     def _animation_sets_steps_and_prompts(self) -> RunConfig:
         if self.animation is None:
             return self
+        if self.candidates.count > 1:
+            raise ValueError(
+                "candidates: choose among starts of a still image; an animation's frames build on each other"
+            )
         self.steps = self.animation.total_steps
         if self.animation.prompts:
             texts = list(dict.fromkeys(self.animation.prompts[k] for k in sorted(self.animation.prompts)))
@@ -101,6 +115,11 @@ class RunConfig(BaseModel):
                 raise ValueError("give the prompts either in `prompts` or as an `animation.prompts` timeline, not both")
             self.prompts = [Prompt(text=t) for t in texts]
         return self
+
+    @field_validator("candidates", mode="before")
+    @classmethod
+    def _candidates_count(cls, value: Any) -> Any:
+        return {"count": value} if isinstance(value, int) else value
 
     @field_validator("compile", mode="before")
     @classmethod

@@ -16,6 +16,7 @@ from torch import Tensor
 
 from artkit.components import Augmentation, Generator, Loss, Output, Perceptor, RunInfo
 from artkit.context import StepContext
+from artkit.engine.candidates import choose_start
 from artkit.engine.faults import FaultGuard
 from artkit.engine.setup import (
     autocast_context,
@@ -206,11 +207,11 @@ def execute(run: Run, progress: Any = None) -> Run:
     Whatever happens (finished, Ctrl-C, SIGTERM, a numerical fault, a plugin error) ``final.png``,
     the resume state and the outputs are written, except after a second Ctrl-C, which leaves at once.
     """
-    hook = run.plugins.hook
-    for output in run.outputs:
-        output.start(run)
-    hook.run_started(run=run)
     with graceful_stop() as stop, _second_stop_leaves_at_once(run):
+        choose_start(run, stop, progress)  # before any output or hook sees the run
+        for output in run.outputs:
+            output.start(run)
+        run.plugins.hook.run_started(run=run)
         abandoned = False
         try:
             _loop(run, stop, progress)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,18 +32,16 @@ def save_state(run: Run) -> Path:
     """Writes the run's resumable state to ``run.dir / state.safetensors`` and returns the path."""
     tensors, meta = _optimizer_tensors(run.optimizer.state_dict())
     tensors.update({f"generator.{k}": v for k, v in run.generator.state_dict().items()})
-    tensors["rng.torch"] = torch.get_rng_state()
-    if torch.cuda.is_available():
-        for i, state in enumerate(torch.cuda.get_rng_state_all()):
-            tensors[f"rng.cuda.{i}"] = state
-    np_state = np.random.get_state()
+    rng = rng_states()
+    tensors["rng.torch"] = rng.torch
+    tensors.update({f"rng.cuda.{i}": state for i, state in enumerate(rng.cuda)})
     info = {
         "format": _FORMAT,
         "step": run.step,
         "steps": run.steps,
         "optimizer": meta,
-        "rng_python": _jsonable(random.getstate()),
-        "rng_numpy": [np_state[0], np_state[1].tolist(), *np_state[2:]],
+        "rng_python": _jsonable(rng.python),
+        "rng_numpy": [rng.numpy[0], rng.numpy[1].tolist(), *rng.numpy[2:]],
     }
     tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
     path = run.dir / STATE_FILE
@@ -57,15 +56,39 @@ def load_state(run: Run, path: Path) -> int:
     generator = {k.removeprefix("generator."): v for k, v in tensors.items() if k.startswith("generator.")}
     run.generator.load_state_dict({k: v.to(device) for k, v in generator.items()})
     run.optimizer.load_state_dict(_optimizer_state(tensors, info["optimizer"]))
-    torch.set_rng_state(tensors["rng.torch"])
-    cuda = [tensors[k] for k in sorted(tensors) if k.startswith("rng.cuda.")]
-    if cuda and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(cuda[: torch.cuda.device_count()])
-    random.setstate(_tupled(info["rng_python"]))
     name, keys, *rest = info["rng_numpy"]
-    np.random.set_state((name, np.asarray(keys, dtype=np.uint32), *rest))
+    cuda = [tensors[k] for k in sorted(tensors) if k.startswith("rng.cuda.")]
+    set_rng_states(
+        RngStates(
+            tensors["rng.torch"], cuda, _tupled(info["rng_python"]), (name, np.asarray(keys, dtype=np.uint32), *rest)
+        )
+    )
     run.step = int(info["step"])
     return run.step
+
+
+@dataclass(frozen=True)
+class RngStates:
+    """The states of every RNG a run draws from: torch (CPU and each CUDA device), Python and NumPy."""
+
+    torch: torch.Tensor
+    cuda: list[torch.Tensor]
+    python: Any
+    numpy: Any
+
+
+def rng_states() -> RngStates:
+    """The RNGs' states now; :func:`set_rng_states` puts them back."""
+    cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []
+    return RngStates(torch.get_rng_state(), cuda, random.getstate(), np.random.get_state())
+
+
+def set_rng_states(states: RngStates) -> None:
+    torch.set_rng_state(states.torch)
+    if states.cuda and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(states.cuda[: torch.cuda.device_count()])
+    random.setstate(states.python)
+    np.random.set_state(states.numpy)
 
 
 def read_state(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:

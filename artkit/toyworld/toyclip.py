@@ -1,8 +1,14 @@
 """toyclip: a small CLIP trained on the toy world, shipped with artkit and loaded with no network.
 
 It is an ordinary open_clip model (a ModifiedResNet image tower at 64 px and a 3-layer text
-transformer) registered under the name ``toyclip``. Its weights live in ``weights/toyclip.safetensors``
-beside this file; ``python -m artkit.toyworld.train_toyclip`` reproduces them from a seed.
+transformer) registered under the name ``toyclip``. Two sets of weights live in ``weights/`` beside this
+file; ``python -m artkit.toyworld.train_toyclip`` reproduces both from seeds:
+
+- ``toyclip.safetensors`` (``robust``, the default): adversarially trained at 64 px, so that its gradients
+  draw the prompt's colour where the prompt puts it rather than textures;
+- ``toyclip_shapes.safetensors`` (``shapes``): trained plainly at 128 px; it tells shapes apart ten times
+  better, but its gradients alone draw textures. Pair it with ``robust`` and a generator that cannot draw
+  textures (``vector-quickstart`` does).
 
 The text tower's token table has a row for each of open_clip's 49,408 BPE tokens, of which the toy
 world uses a few dozen. Only those rows are stored (``token_embedding.rows`` and ``.values``); every
@@ -25,6 +31,8 @@ from artkit.logs import quiet_root_logger
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 CONFIG_PATH = WEIGHTS_DIR / "toyclip.json"
 WEIGHTS_PATH = WEIGHTS_DIR / "toyclip.safetensors"
+SHAPES_WEIGHTS_PATH = WEIGHTS_DIR / "toyclip_shapes.safetensors"
+SHIPPED_WEIGHTS = {"robust": WEIGHTS_PATH, "shapes": SHAPES_WEIGHTS_PATH}
 MODEL_NAME = "toyclip"
 _EMBEDDING_KEY = "token_embedding.weight"
 
@@ -113,6 +121,16 @@ def resized(state: dict[str, torch.Tensor], image_size: int) -> dict[str, torch.
     grid = positions[1:].T.reshape(1, -1, old, old)
     grid = torch.nn.functional.interpolate(grid, size=(new, new), mode="bicubic", align_corners=False)
     return {**state, _POSITIONS_KEY: torch.cat([positions[:1], grid.reshape(-1, new * new).T])}
+
+
+def report_path(weights: Path) -> Path:
+    """The training report written beside ``weights``: ``NAME_report.json`` for ``NAME.safetensors``.
+
+    Example:
+        >>> report_path(SHAPES_WEIGHTS_PATH).name
+        'toyclip_shapes_report.json'
+    """
+    return weights.with_name(f"{weights.stem}_report.json")
 
 
 def tokenizer():

@@ -1,7 +1,8 @@
 """Trains toyclip on the toy world: ``python -m artkit.toyworld.train_toyclip --seed 0``.
 
 Deterministic given the seed on one machine (CPU, fixed thread count). Writes the weights as
-safetensors and a report (``toyclip_report.json``) with the zero-shot accuracy curve.
+safetensors and a report beside them (``NAME_report.json`` for ``--out NAME.safetensors``) with the
+zero-shot accuracy curve; a further stage (``--init``) keeps the report of the stage before it.
 """
 
 from __future__ import annotations
@@ -202,10 +203,10 @@ def train(args: argparse.Namespace) -> None:
         "final": curve[-1],
         "curve": curve,
     }
-    previous = args.init.with_name("toyclip_report.json") if args.init else None
+    previous = toyclip.report_path(args.init) if args.init else None
     if previous is not None and previous.is_file():
         report["previous_stage"] = json.loads(previous.read_text())
-    args.out.with_name("toyclip_report.json").write_text(json.dumps(report, indent=2) + "\n")
+    toyclip.report_path(args.out).write_text(json.dumps(report, indent=2) + "\n")
 
 
 def parser() -> argparse.ArgumentParser:

@@ -127,16 +127,18 @@ def _create_toyclip(config: OpenClipPerceptor.Config, info: artkit.RunInfo) -> t
 
 
 def _toyclip_weights(pretrained: str | None, info: artkit.RunInfo) -> Path:
-    """The shipped weights for ``default``, ``artkit`` or null; else a file from ``train_toyclip``."""
+    """Shipped weights for ``default``, ``artkit``, ``robust``, ``shapes`` or null; else a file from ``train_toyclip``."""
     from artkit.toyworld import toyclip
 
     if pretrained in (DEFAULT, "artkit", None):
         return toyclip.WEIGHTS_PATH
+    if pretrained in toyclip.SHIPPED_WEIGHTS:
+        return toyclip.SHIPPED_WEIGHTS[pretrained]
     path = info.resolve_path(pretrained)
     if path.suffix != ".safetensors" or not path.is_file():
         raise artkit.ConfigError(
-            f"pretrained: toyclip loads its shipped weights (pretrained: default), null for random ones, or a "
-            f".safetensors file written by `python -m artkit.toyworld.train_toyclip`. Got {pretrained!r}."
+            f"pretrained: toyclip loads its shipped weights (pretrained: default or robust; shapes), null for random "
+            f"ones, or a .safetensors file written by `python -m artkit.toyworld.train_toyclip`. Got {pretrained!r}."
         )
     return path
 

@@ -64,6 +64,16 @@ def test_toyclip_loads_a_weights_file_relative_to_the_run_directory(tmp_path):
     assert mine.input_size == 64
 
 
+def test_toyclip_ships_robust_weights_by_default_and_shapes_weights_by_name(tmp_path):
+    robust, default = toyclip_perceptor("robust", tmp_path), toyclip_perceptor("default", tmp_path)
+    shapes = toyclip_perceptor("shapes", tmp_path)
+    assert robust.input_size == default.input_size == 64 and shapes.input_size == 128
+    assert torch.equal(robust.model.logit_scale, default.model.logit_scale)
+    images = torch.rand(1, 3, 128, 128)
+    small = torch.nn.functional.avg_pool2d(images, 2)
+    assert not torch.allclose(shapes.encode_image(images), default.encode_image(small), atol=0.05)
+
+
 def test_toyclip_names_a_missing_or_foreign_weights_file(tmp_path):
     with pytest.raises(artkit.ConfigError, match=r"pretrained: .*train_toyclip.*'nowhere.safetensors'"):
         toyclip_perceptor("nowhere.safetensors", tmp_path)

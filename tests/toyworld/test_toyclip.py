@@ -39,6 +39,16 @@ def test_shipped_report_matches_the_weights():
         assert abs(fresh[attribute] - report["final"][attribute]) < 0.02, attribute
 
 
+def test_the_shapes_weights_tell_shapes_apart_far_better_than_the_robust_ones():
+    robust = image_margins(*encoders(), n=24)
+    shapes = image_margins(*toyclip.encoders(toyclip.create(weights=toyclip.SHAPES_WEIGHTS_PATH)), n=24, size=128)
+    # docs/toyworld.md, 100 scenes: shape margins 0.113 (shapes) and 0.010 (robust)
+    assert shapes["shape"] > 0.06 and shapes["shape"] > 3 * robust["shape"]
+    report = json.loads(toyclip.report_path(toyclip.SHAPES_WEIGHTS_PATH).read_text())
+    assert report["image_size"] == 128 and report["robust"] is None
+    assert report["previous_stage"]["final"]["step"] == 300  # stage 2, the common ancestor of both
+
+
 def test_unused_tokens_embed_to_zero():
     model = toyclip.create()
     tokens = toyclip.tokenizer()(["zebra"])[0]

@@ -40,6 +40,16 @@ def test_same_seed_same_weights_and_the_report_records_the_options(tmp_path):
     assert {"colour_margin", "shape_margin", "position_margin"} <= set(report["final"])  # what guidance sees
 
 
+def test_the_report_is_named_after_the_weights_and_keeps_the_stage_before(tmp_path):
+    argv = ["--steps", "1", "--batch-size", "8", "--warmup", "1", "--threads", "1", "--seed", "3"]
+    first = tmp_path / "first.safetensors"
+    train_toyclip.train(train_toyclip.parser().parse_args([*argv, "--out", str(first)]))
+    second = tmp_path / "second.safetensors"
+    train_toyclip.train(train_toyclip.parser().parse_args([*argv, "--out", str(second), "--init", str(first)]))
+    report = json.loads((tmp_path / "second_report.json").read_text())
+    assert report["previous_stage"] == json.loads((tmp_path / "first_report.json").read_text())
+
+
 def test_a_robust_stage_records_its_radius_and_norm(tmp_path):
     _, report = train(
         tmp_path, "linf", "--seed", "3", "--robust", "0.03", "--robust-norm", "linf", "--robust-steps", "1"
