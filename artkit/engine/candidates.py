@@ -72,28 +72,33 @@ def _describe(progress: Any, text: str) -> None:
 
 
 def _own_start(run: Run) -> Start:
-    return Start(run.plan.run.seed, _tensors(run.generator), rng_states())
+    return Start(run.plan.run.seed, start_tensors(run.generator), rng_states())
 
 
 def _drawn_start(run: Run, seed: int) -> Start:
     """A start drawn as the run's own generator was: seeded, then built (and dropped: only its tensors stay)."""
     seed_everything(seed)
     fresh = run.plan.generator.build(run.info).to(run.info.device)
-    return Start(seed, _tensors(fresh), rng_states())
+    return Start(seed, start_tensors(fresh), rng_states())
 
 
-def _tensors(generator: torch.nn.Module) -> dict[str, Tensor]:
+def start_tensors(generator: torch.nn.Module) -> dict[str, Tensor]:
     """Copies of what a start sets: trainable parameters and buffers (frozen weights are the same in every start)."""
     named = [*((k, p) for k, p in generator.named_parameters() if p.requires_grad), *generator.named_buffers()]
     return {name: tensor.detach().clone() for name, tensor in named}
 
 
+def set_start_tensors(generator: torch.nn.Module, tensors: dict[str, Tensor]) -> None:
+    """Copies ``tensors`` (from :func:`start_tensors`) into ``generator``'s parameters and buffers."""
+    current = dict(generator.named_parameters()) | dict(generator.named_buffers())
+    with torch.no_grad():
+        for name, tensor in tensors.items():
+            current[name].copy_(tensor)
+
+
 def _install(run: Run, start: Start) -> None:
     """Puts ``start`` in ``run``: its tensors, a fresh optimiser, the RNGs as they were, step 0."""
-    current = dict(run.generator.named_parameters()) | dict(run.generator.named_buffers())
-    with torch.no_grad():
-        for name, tensor in start.tensors.items():
-            current[name].copy_(tensor)
+    set_start_tensors(run.generator, start.tensors)
     run.optimizer = make_optimizer(run.plan.run.optimizer, run.generator)
     set_rng_states(start.rng)
     run.step, run.losses, run.image = 0, {}, None

@@ -52,7 +52,8 @@ class _Conformance:
 
 
 class GeneratorConformance(_Conformance):
-    """Shape (1, 3, H, W), values in [0, 1], gradients reach parameters, same seed same image."""
+    """Shape (1, 3, H, W), values in [0, 1], gradients reach parameters, same seed same image, no state
+    outside parameters and buffers."""
 
     def test_image_shape_and_range(self) -> None:
         image = self.make()()
@@ -68,6 +69,14 @@ class GeneratorConformance(_Conformance):
 
     def test_same_seed_same_image(self) -> None:
         assert torch.equal(self.make(seed=3)(), self.make(seed=3)())
+
+    def test_parameters_and_buffers_are_the_whole_state(self) -> None:
+        """``candidates`` moves a start from one generator into another by its parameters and buffers."""
+        from artkit.engine.candidates import set_start_tensors, start_tensors
+
+        generator, other = self.make(seed=1), self.make(seed=2)
+        set_start_tensors(generator, start_tensors(other))
+        assert torch.equal(generator(), other())
 
     def test_step_and_project_stay_in_range(self) -> None:
         generator = self.make()
