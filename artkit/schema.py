@@ -106,7 +106,8 @@ class RunConfig(BaseModel):
             return self
         if self.candidates.count > 1:
             raise ValueError(
-                "candidates: choose among starts of a still image; an animation's frames build on each other"
+                "candidates: works on still images only (an animation's frames build on each other); "
+                "remove `candidates` or `animation`"
             )
         self.steps = self.animation.total_steps
         if self.animation.prompts:
