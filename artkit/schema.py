@@ -120,7 +120,7 @@ class RunConfig(BaseModel):
     @field_validator("candidates", mode="before")
     @classmethod
     def _candidates_count(cls, value: Any) -> Any:
-        return {"count": value} if isinstance(value, int) else value
+        return {"count": value} if isinstance(value, int) and not isinstance(value, bool) else value
 
     @field_validator("compile", mode="before")
     @classmethod

@@ -137,8 +137,8 @@ def _toyclip_weights(pretrained: str | None, info: artkit.RunInfo) -> Path:
     path = info.resolve_path(pretrained)
     if path.suffix != ".safetensors" or not path.is_file():
         raise artkit.ConfigError(
-            f"pretrained: toyclip loads its shipped weights (pretrained: default or robust; shapes), null for random "
-            f"ones, or a .safetensors file written by `python -m artkit.toyworld.train_toyclip`. Got {pretrained!r}."
+            f"pretrained: toyclip loads its shipped weights (default, the same as robust; or shapes), null for "
+            f"random ones, or a .safetensors file written by `python -m artkit.toyworld.train_toyclip`. Got {pretrained!r}."
         )
     return path
 
