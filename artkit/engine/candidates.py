@@ -43,12 +43,13 @@ class Start:
 def choose_start(run: Run, stop: StopRequest, progress: Any = None) -> int | None:
     """Tries ``run``'s candidate starts and leaves ``run`` at step 0 of the best; returns its index.
 
-    Does nothing (returns None) for a single candidate or a run that has begun (a resumed one). A stop
-    request ends the trial early: the best start tried so far is kept. ``progress``, when it has a
-    ``describe(text)`` method, is told which candidate is being tried.
+    Does nothing (returns None) for a single candidate or a run that has chosen before (a resumed one, even
+    one stopped during the trials, at step 0: its ``candidates.json`` is there). A stop request ends the
+    trial early: the best start tried so far is kept. ``progress``, when it has a ``describe(text)``
+    method, is told which candidate is being tried.
     """
     config = run.plan.run.candidates
-    if config.count == 1 or run.step > 0:
+    if config.count == 1 or run.step > 0 or (run.dir / CANDIDATES_FILE).exists():
         return None
     steps = min(config.steps, run.steps)
     starts, scores = [], []

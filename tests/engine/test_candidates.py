@@ -78,6 +78,18 @@ def test_a_resumed_run_does_not_try_again(tmp_path, monkeypatch):
     artkit.resume(first.run_dir, steps=2, progress=False)
 
 
+def test_a_run_that_has_chosen_does_not_choose_again_even_at_step_0(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from artkit.engine.run import build_run
+    from artkit.resolve import prepare
+
+    run = build_run(*prepare(preset()), tmp_path)
+    (run.dir / CANDIDATES_FILE).write_text("{}")  # as a run stopped during its trials leaves it
+    monkeypatch.setattr(candidates, "_trial_score", pytest.fail)
+    assert candidates.choose_start(run, SimpleNamespace(requested=False)) is None
+
+
 def test_a_count_alone_is_enough_and_animations_refuse_candidates():
     from artkit.schema import RunConfig
 
