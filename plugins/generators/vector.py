@@ -18,6 +18,8 @@ from artkit.raster import rasterize
 
 # Palette logits are scaled up so that one learning rate, sized for the control points, also moves the choices.
 PALETTE_LOGIT_SCALE = 5.0
+# A learned paper starts as `background`'s nearest palette colour, firmly (another colour weighs e^-8 per unit of distance).
+PAPER_LEAN = 8.0
 
 
 class VectorGenerator(artkit.Generator):
@@ -34,6 +36,10 @@ class VectorGenerator(artkit.Generator):
             default=0.1, gt=0, le=1, description="initial reach of a stroke, share of the side"
         )
         background: str | list[float] = Field(default="white", description="paper colour")
+        learn_background: bool = Field(
+            default=False,
+            description="learn the paper colour, starting from `background` (with a palette: a choice in it)",
+        )
         colour: str | list[float] | None = Field(
             default=None, description="one fixed colour for every stroke (None: learned)"
         )
@@ -71,6 +77,8 @@ class VectorGenerator(artkit.Generator):
         if config.palette is not None:
             self.register_buffer("palette", load_palette(config.palette, info))
             self.palette_logits = torch.nn.Parameter(self._initial_choices(torch.sigmoid(self.colour_logits[:, :3])))
+        if config.learn_background:
+            self.paper_logits = torch.nn.Parameter(self._initial_paper())
 
     def _random_paths(self, count: int, curves: int) -> Tensor:
         start = torch.rand(count, 1, 1, 2)
@@ -106,6 +114,12 @@ class VectorGenerator(artkit.Generator):
         lean = 4.0 if self.config.init_image is not None else 0.1
         return -lean * torch.cdist(rgb, self.palette) / PALETTE_LOGIT_SCALE
 
+    def _initial_paper(self) -> Tensor:
+        """The paper's logits: its RGB's, or, with a palette, a firm lean to the nearest palette colour."""
+        if self.config.palette is None:
+            return torch.logit(self.paper.clamp(0.02, 0.98))
+        return -PAPER_LEAN * torch.cdist(self.paper.view(1, 3), self.palette)[0] / PALETTE_LOGIT_SCALE
+
     def _anchors(self) -> Tensor:
         return torch.cat([self.stroke_points[:, 0, 0], self.shape_points.mean(dim=(1, 2))]).detach()
 
@@ -121,6 +135,14 @@ class VectorGenerator(artkit.Generator):
         choice = torch.softmax(self.palette_logits * PALETTE_LOGIT_SCALE, dim=-1)
         return torch.cat([choice @ self.palette, rgba[:, 3:]], dim=1)
 
+    def paper_colour(self) -> Tensor:
+        """The paper's RGB (3,): ``background``, or the learned colour with ``learn_background``."""
+        if not self.config.learn_background:
+            return self.paper
+        if self.config.palette is None:
+            return torch.sigmoid(self.paper_logits)
+        return torch.softmax(self.paper_logits * PALETTE_LOGIT_SCALE, dim=-1) @ self.palette
+
     def widths(self) -> Tensor:
         cfg = self.config
         return cfg.min_width + (cfg.max_width - cfg.min_width) * torch.sigmoid(self.stroke_widths)
@@ -132,7 +154,7 @@ class VectorGenerator(artkit.Generator):
     def _draw(self) -> Tensor:
         width, height = self.info.size
         scale = torch.tensor([width, height], dtype=self.paper.dtype, device=self.paper.device)
-        colours, image = self.colours(), self.paper
+        colours, image = self.colours(), self.paper_colour()
         n = self.config.strokes
         if self.config.shapes:
             image = rasterize(
@@ -163,7 +185,7 @@ class VectorGenerator(artkit.Generator):
         colours, widths, n = self.colours().cpu(), self.widths().cpu(), self.config.strokes
         lines = [
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
-            f'<rect width="100%" height="100%" fill="{_rgb(self.paper.cpu())}"/>',
+            f'<rect width="100%" height="100%" fill="{_rgb(self.paper_colour().cpu())}"/>',
         ]
         for i, path in enumerate(self.shape_points.cpu() * scale):
             c = colours[n + i]

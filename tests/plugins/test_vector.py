@@ -47,6 +47,30 @@ def test_background_shows_where_nothing_is_drawn():
     assert ((image[0].reshape(3, -1) - blue).abs().amax(0) < 1e-3).float().mean() > 0.9
 
 
+def test_a_fixed_background_is_not_a_parameter():
+    generator = make(strokes=2, background="blue")
+    assert not hasattr(generator, "paper_logits")
+    assert torch.equal(generator.paper_colour(), torch.tensor(parse_colour("blue")))
+
+
+@pytest.mark.parametrize("palette", [None, "toy"])
+def test_a_learned_background_starts_as_background_and_follows_the_gradient(palette):
+    generator = make(
+        shapes=1, strokes=0, stroke_length=0.05, background="black", learn_background=True, palette=palette
+    )
+    assert torch.allclose(generator.paper_colour(), torch.zeros(3), atol=0.05)
+    optimizer = torch.optim.Adam([generator.paper_logits], lr=0.3)
+    white = torch.ones(3, 1, 1)
+    for _ in range(60):
+        loss = (generator()[0] - white).pow(2).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    assert torch.allclose(generator.paper_colour(), torch.ones(3), atol=0.05)
+    fill = ET.fromstring(generator.svg()).find("{http://www.w3.org/2000/svg}rect").get("fill")
+    assert all(int(v) >= 243 for v in fill.removeprefix("rgb(").removesuffix(")").split(","))
+
+
 def test_init_image_gives_the_strokes_its_colours(tmp_path):
     path = tmp_path / "red.png"
     Image.new("RGB", (48, 32), (255, 0, 0)).save(path)
