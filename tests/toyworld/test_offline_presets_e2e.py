@@ -10,14 +10,17 @@ pairs, the judge reads colour and position for 6 and colour, shape and position 
 ``vector-quickstart`` (``REGION_HOLDS``, ``JUDGE_HOLDS``, ``SHAPE_HOLDS``). Every other pair is marked
 ``xfail(strict=True)``, so the day it starts to pass is noticed. The pixel presets draw coloured blobs
 in the right places; ``vector-quickstart`` (two toyclips, the best of three starts) also draws some of
-the shapes (see docs/toyworld.md).
+the shapes (see docs/toyworld.md). A negative prompt drives its colour out of the quick start's picture.
 """
+
+from dataclasses import replace
 
 import pytest
 
 import artkit
 from artkit.toyworld.fidelity import colour_share, judge_prompt, region_of
-from artkit.toyworld.prompts import Expected, ToyPrompt, pair, single
+from artkit.toyworld.prompts import Expected, ToyPrompt, pair, phrase, single
+from artkit.toyworld.vocab import COLOUR_NAMES
 
 COLOUR_CASES = {
     "red": single("red", "circle", "left"),
@@ -116,6 +119,20 @@ def test_the_judge_reads_the_shape_too(drawn, preset, case):
     prompt = CASES[case]
     verdict = judge_prompt(drawn(preset, prompt).tensor, prompt)
     assert verdict["colour"] and verdict["shape"] and verdict["position"], verdict
+
+
+def test_a_negative_prompt_pushes_its_colour_away(drawn):
+    """The quick start's drawing of the red prompt, again with the colour it drew most besides red as a negative
+    prompt ("a <colour> circle on the left", weight -0.5): that colour must all but leave the picture."""
+    plain = COLOUR_CASES["red"]
+    asked = plain.objects[0]
+    others = [c for c in COLOUR_NAMES if c != asked.colour]
+    image = drawn("quickstart", plain).tensor
+    unwanted = max(others, key=lambda c: colour_share(image, c))
+    negated = replace(plain, negatives=(phrase(replace(asked, colour=unwanted)),))
+    before = colour_share(image, unwanted)
+    after = colour_share(drawn("quickstart", negated).tensor, unwanted)
+    assert after < 0.5 * before, (unwanted, before, after)
 
 
 @pytest.mark.parametrize("preset", PRESETS)
