@@ -28,6 +28,7 @@ from artkit.engine.setup import (
 )
 from artkit.engine.signals import ImmediateStop, StopRequest, graceful_stop
 from artkit.engine.state import save_state
+from artkit.environment import record as record_environment
 from artkit.errors import ArtkitError, RunInterrupted
 from artkit.files import atomic_write, new_run_dir
 from artkit.images import save_png
@@ -207,6 +208,7 @@ def execute(run: Run, progress: Any = None) -> Run:
     Whatever happens (finished, Ctrl-C, SIGTERM, a numerical fault, a plugin error) ``final.png``,
     the resume state and the outputs are written, except after a second Ctrl-C, which leaves at once.
     """
+    record_environment(run.dir, run.info.device, run.step)
     with graceful_stop() as stop, _second_stop_leaves_at_once(run):
         choose_start(run, stop, progress)  # before any output or hook sees the run
         for output in run.outputs:
