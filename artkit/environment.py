@@ -63,14 +63,21 @@ def record(run_dir: Path, device: torch.device, step: int) -> list[str]:
     changes = differences(sessions[-1], now) if sessions else []
     if changes:
         log.warning(
-            "Resumed on a different setup (%s); from step %d the picture will differ from an uninterrupted "
-            "run's. Resume where the run started for the same image.",
+            "Resumed on a different setup (%s); from step %d the picture will differ from an uninterrupted run's. %s",
             "; ".join(changes),
             step,
+            _same_setup_hint(sessions[-1], now),
         )
     text = json.dumps({"sessions": [*sessions, now]}, indent=2) + "\n"
     atomic_write(path, lambda handle: handle.write(text), mode="w")
     return changes
+
+
+def _same_setup_hint(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """How to resume on the recorded setup: the thread count can be set, the rest needs the first machine."""
+    if differences(before, after) == [f"threads {before.get('threads')} -> {after['threads']}"]:
+        return f"For the same image, resume with OMP_NUM_THREADS={before['threads']}."
+    return "For the same image, resume where the run started."
 
 
 def differences(before: dict[str, Any], after: dict[str, Any]) -> list[str]:

@@ -37,6 +37,7 @@ def test_a_resume_with_other_threads_warns(out_dir, caplog):
     with caplog.at_level(logging.WARNING, logger="artkit"):
         artkit.resume(run_dir, steps=1, progress=False)
     assert f"threads {threads} -> {threads + 1}" in caplog.text and "from step 2" in caplog.text
+    assert f"resume with OMP_NUM_THREADS={threads}." in caplog.text
     assert [s["threads"] for s in sessions(run_dir)] == [threads, threads + 1]
 
 
