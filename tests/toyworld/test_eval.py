@@ -3,6 +3,8 @@ import json
 from click.testing import CliRunner
 
 from artkit.cli import cli
+from artkit.toyworld.drawing import torch_threads
+from artkit.toyworld.evalbench import evaluate
 from artkit.toyworld.prompts import benchmark_prompts
 
 
@@ -22,6 +24,23 @@ def test_eval_prints_one_row_per_budget(tmp_path):
     assert all(r["prompts"] == 2 and 0 <= r["colour"] <= 1 and -1 <= r["toyclip"] <= 1 for r in rows)
 
 
+def test_eval_with_workers_gives_the_rows_of_one_thread_runs(tmp_path):
+    def rows(**options):
+        found = evaluate(["quickstart"], [2, 3], 2, tmp_path, **options)
+        return [{k: v for k, v in row.items() if k != "seconds"} for row in found]
+
+    with torch_threads(1):
+        one_at_a_time = rows()
+    side_by_side = rows(workers=2)
+    assert [r["steps"] for r in side_by_side] == [2, 3]
+    assert side_by_side == one_at_a_time
+
+
 def test_eval_rejects_bad_budgets():
     result = CliRunner().invoke(cli, ["eval", "--budgets", "ten"])
     assert result.exit_code == 2 and "--budgets 'ten'" in result.output
+
+
+def test_eval_rejects_no_workers():
+    result = CliRunner().invoke(cli, ["eval", "--workers", "0"])
+    assert result.exit_code == 2 and "--workers" in result.output

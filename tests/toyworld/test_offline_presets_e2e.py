@@ -20,8 +20,8 @@ from dataclasses import replace
 import pytest
 
 import artkit
+from artkit.toyworld.drawing import Request, draw_all
 from artkit.toyworld.drawing import draw as draw_one
-from artkit.toyworld.drawing import draw_all
 from artkit.toyworld.fidelity import colour_share, judge_prompt, region_of
 from artkit.toyworld.prompts import Expected, ToyPrompt, pair, phrase, single
 from artkit.toyworld.vocab import COLOUR_NAMES
@@ -78,12 +78,15 @@ def pairs(holding: set[tuple[str, str]]) -> list:
 def drawn(request, tmp_path_factory):
     """Draws every prompt of every preset the selected tests name, side by side (one thread per run), once."""
     out = tmp_path_factory.mktemp("e2e")
-    cache = draw_all([(preset, prompt) for preset in _selected_presets(request) for prompt in CASES.values()], out)
+    cache = draw_all(
+        [Request(preset, prompt) for preset in _selected_presets(request) for prompt in CASES.values()], out
+    )
 
     def draw(preset: str, prompt: ToyPrompt) -> artkit.RunResult:
-        if (preset, prompt) not in cache:
-            cache[preset, prompt] = draw_one(preset, prompt, out)
-        return cache[preset, prompt]
+        wanted = Request(preset, prompt)
+        if wanted not in cache:
+            cache[wanted] = draw_one(wanted, out).result
+        return cache[wanted]
 
     return draw
 
