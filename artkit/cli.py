@@ -339,7 +339,7 @@ def video(run_dir, fps, fmt, scale, sheet) -> None:
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
-    help="Runs side by side, one torch thread each: about twice as fast on 2 cores; the pictures are "
+    help="Runs side by side, one torch thread each: about 1.3 times as fast on 2 cores; the pictures are "
     "one-thread pictures and the seconds those of runs sharing the CPU.",
 )
 @plugin_option

@@ -1,9 +1,10 @@
 """Draw many toy-world pictures at once: runs side by side in worker processes, one thread each.
 
 A toy-world run's tensors are too small to keep two CPU threads busy (the quick start: 12.2 s on one
-thread, 11.5 s on two, on 2 cores), so two runs side by side with a thread each draw nearly twice as
-many pictures in the same time. With one thread a picture does not depend on the machine's core count
-either (CPU kernels split their sums by thread).
+thread, 11.5 s on two, on 2 cores), so runs side by side with a thread each draw more pictures in the
+same time: on 2 cores, 1.25 to 1.45 times as many (measured on the end-to-end tests and on ``artkit
+eval``). With one thread a picture does not depend on the machine's core count either (CPU kernels
+split their sums by thread).
 
 Example:
     >>> from artkit.toyworld.prompts import single
