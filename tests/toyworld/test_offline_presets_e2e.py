@@ -96,7 +96,7 @@ def _selected_presets(request) -> list[str]:
     A test without a ``preset`` parameter draws the quick start."""
     named = set()
     for item in request.session.items:
-        if item.module is request.module and "drawn" in item.fixturenames:
+        if getattr(item, "module", None) is request.module and "drawn" in getattr(item, "fixturenames", ()):
             params = getattr(item, "callspec", None)
             named.add(params.params.get("preset", "quickstart") if params else "quickstart")
     return [preset for preset in reversed(PRESETS) if preset in named]
