@@ -111,14 +111,22 @@ class VectorGenerator(artkit.Generator):
 
     def _initial_choices(self, rgb: Tensor) -> Tensor:
         """Palette logits (N, K): a faint lean towards each start colour's nearest palette colour."""
-        lean = 4.0 if self.config.init_image is not None else 0.1
+        return self._leaning_to_palette(rgb, lean=4.0 if self.config.init_image is not None else 0.1)
+
+    def _leaning_to_palette(self, rgb: Tensor, lean: float) -> Tensor:
+        """Palette logits (N, K) for colours ``rgb`` (N, 3): each palette colour's weight falls as e^-lean per
+        unit of distance from its colour."""
         return -lean * torch.cdist(rgb, self.palette) / PALETTE_LOGIT_SCALE
+
+    def _palette_mix(self, logits: Tensor) -> Tensor:
+        """The RGB that palette ``logits`` (..., K) choose: a softmax mix of the palette's colours (..., 3)."""
+        return torch.softmax(logits * PALETTE_LOGIT_SCALE, dim=-1) @ self.palette
 
     def _initial_paper(self) -> Tensor:
         """The paper's logits: its RGB's, or, with a palette, a firm lean to the nearest palette colour."""
         if self.config.palette is None:
             return torch.logit(self.paper.clamp(0.02, 0.98))
-        return -PAPER_LEAN * torch.cdist(self.paper.view(1, 3), self.palette)[0] / PALETTE_LOGIT_SCALE
+        return self._leaning_to_palette(self.paper.view(1, 3), PAPER_LEAN)[0]
 
     def _anchors(self) -> Tensor:
         return torch.cat([self.stroke_points[:, 0, 0], self.shape_points.mean(dim=(1, 2))]).detach()
@@ -132,8 +140,7 @@ class VectorGenerator(artkit.Generator):
         rgba = torch.sigmoid(self.colour_logits)
         if self.config.palette is None:
             return rgba
-        choice = torch.softmax(self.palette_logits * PALETTE_LOGIT_SCALE, dim=-1)
-        return torch.cat([choice @ self.palette, rgba[:, 3:]], dim=1)
+        return torch.cat([self._palette_mix(self.palette_logits), rgba[:, 3:]], dim=1)
 
     def paper_colour(self) -> Tensor:
         """The paper's RGB (3,): ``background``, or the learned colour with ``learn_background``."""
@@ -141,7 +148,7 @@ class VectorGenerator(artkit.Generator):
             return self.paper
         if self.config.palette is None:
             return torch.sigmoid(self.paper_logits)
-        return torch.softmax(self.paper_logits * PALETTE_LOGIT_SCALE, dim=-1) @ self.palette
+        return self._palette_mix(self.paper_logits)
 
     def widths(self) -> Tensor:
         cfg = self.config
