@@ -75,14 +75,18 @@ def record(run_dir: Path, device: torch.device, step: int) -> list[str]:
 
 def _same_setup_hint(before: dict[str, Any], after: dict[str, Any]) -> str:
     """How to resume on the recorded setup: the thread count can be set, the rest needs the first machine."""
-    if differences(before, after) == [f"threads {before.get('threads')} -> {after['threads']}"]:
+    if _changed_keys(before, after) == ["threads"]:
         return f"For the same image, resume with OMP_NUM_THREADS={before['threads']}."
     return "For the same image, resume where the run started."
 
 
 def differences(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """``["threads 2 -> 8"]``: the picture-changing keys that differ."""
-    return [f"{key} {before.get(key)} -> {after[key]}" for key in PICTURE_KEYS if before.get(key) != after[key]]
+    return [f"{key} {before.get(key)} -> {after[key]}" for key in _changed_keys(before, after)]
+
+
+def _changed_keys(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return [key for key in PICTURE_KEYS if before.get(key) != after[key]]
 
 
 def _read(path: Path) -> list[dict[str, Any]]:
