@@ -2,13 +2,15 @@
 
 A share of the cuts (``whole``) shows the whole image, which keeps "on the left" meaningful; the rest
 are random crops whose side is drawn between ``min_size`` and ``max_size`` of the image. All cuts then
-go through kornia's affine, perspective and colour jitter together, and get Gaussian noise.
+go through kornia's affine and perspective warps together, artkit's colour jitter (one colour matrix per cut,
+:mod:`.jitter`) and Gaussian noise.
 """
 
 from __future__ import annotations
 
 import kornia.augmentation as K
 import torch
+from artkit_plugins.augmentations.jitter import ColourJitter
 from kornia.geometry.transform import crop_and_resize
 from pydantic import Field, model_validator
 from torch import Tensor
@@ -17,7 +19,7 @@ import artkit
 
 
 class Cutouts(artkit.Augmentation):
-    """Random crops plus affine, perspective, colour jitter and noise, all in one batched call."""
+    """Random crops plus affine, perspective, colour jitter and noise, each in one batched call."""
 
     class Config(artkit.ComponentConfig):
         cutn: int = Field(default=32, ge=1, le=1024, description="number of cutouts per step")
@@ -31,7 +33,7 @@ class Cutouts(artkit.Augmentation):
         perspective_p: float = Field(default=0.3, ge=0, le=1)
         distortion: float = Field(default=0.2, ge=0, le=1)
         jitter_p: float = Field(default=0.5, ge=0, le=1)
-        hue: float = Field(default=0.02, ge=0, le=0.5)
+        hue: float = Field(default=0.06, ge=0, le=0.5, description="largest hue turn, a share of the circle")
         saturation: float = Field(default=0.1, ge=0)
         brightness: float = Field(default=0.05, ge=0)
         contrast: float = Field(default=0.05, ge=0)
@@ -51,8 +53,8 @@ class Cutouts(artkit.Augmentation):
                 degrees=c.degrees, translate=(c.translate, c.translate), padding_mode="reflection", p=c.affine_p
             ),
             K.RandomPerspective(distortion_scale=c.distortion, p=c.perspective_p),
-            K.ColorJitter(c.brightness, c.contrast, c.saturation, c.hue, p=c.jitter_p),
         )
+        self.jitter = ColourJitter(c.brightness, c.contrast, c.saturation, c.hue, p=c.jitter_p)
 
     def boxes(self, height: int, width: int, device: torch.device) -> Tensor:
         """Crop corners (N, 4, 2) as (x, y): top-left, top-right, bottom-right, bottom-left."""
@@ -81,6 +83,6 @@ class Cutouts(artkit.Augmentation):
         _, _, height, width = image.shape
         boxes = self.boxes(height, width, image.device)
         cuts = crop_and_resize(image.expand(self.config.cutn, -1, -1, -1), boxes, (size, size), align_corners=True)
-        cuts = self.augment(cuts)
+        cuts = self.jitter(self.augment(cuts))
         sigma = torch.rand(self.config.cutn, 1, 1, 1, device=image.device) * self.config.noise
         return (cuts + sigma * torch.randn_like(cuts)).clamp(0, 1)
