@@ -29,8 +29,9 @@ RGB_TO_YIQ = ((0.299, 0.587, 0.114), (0.596, -0.274, -0.322), (0.211, -0.523, 0.
 class ColourJitter(torch.nn.Module):
     """Jitters each image with probability ``p``: brightness (a factor in [1 - b, 1 + b]), contrast (around
     the image's mean grey, factor in [1 - c, 1 + c]), saturation (around each pixel's grey, factor in
-    [1 - s, 1 + s]; factors stop at 0) and hue (a turn in [-h, h] of the full circle). Applied in the order saturation, hue,
-    brightness, contrast; images not chosen pass unchanged. Values may leave [0, 1]: clamp after."""
+    [1 - s, 1 + s]; factors stop at 0) and hue (a turn in [-h, h] of the full circle). Applied in the order
+    saturation, hue, brightness, contrast; images not chosen pass unchanged. Values may leave [0, 1]: clamp
+    after. The draws and the matrices are float32 whatever the images' dtype."""
 
     def __init__(self, brightness: float, contrast: float, saturation: float, hue: float, p: float) -> None:
         super().__init__()
@@ -43,17 +44,17 @@ class ColourJitter(torch.nn.Module):
 
     def forward(self, images: Tensor) -> Tensor:
         n, device = len(images), images.device
-        chosen = (torch.rand(n, device=device) < self.p).to(images.dtype)
+        chosen = (torch.rand(n, device=device) < self.p).float()
 
         def spread(amount: float) -> Tensor:  # a draw in [-amount, amount] for chosen images, else 0
-            return amount * (2 * torch.rand(n, device=device, dtype=images.dtype) - 1) * chosen
+            return amount * (2 * torch.rand(n, device=device) - 1) * chosen
 
         saturation, brightness, contrast = ((1 + spread(a)).clamp(min=0) for a in self._factors)
         turns = spread(self.hue)
         matrix = brightness.view(n, 1, 1) * self.hue_matrix(turns) @ self.saturation_matrix(saturation)
+        mean_grey = torch.einsum("i,nij,nj->n", self.luma, matrix, images.float().mean(dim=(2, 3)))
         mixed = torch.einsum("nij,njhw->nihw", matrix.to(images.dtype), images)
-        mean_grey = torch.einsum("i,nij,nj->n", self.luma, matrix, images.mean(dim=(2, 3))).view(n, 1, 1, 1)
-        contrast = contrast.view(n, 1, 1, 1)
+        contrast, mean_grey = contrast.view(n, 1, 1, 1).to(images.dtype), mean_grey.view(n, 1, 1, 1).to(images.dtype)
         return contrast * mixed + (1 - contrast) * mean_grey
 
     def saturation_matrix(self, factor: Tensor) -> Tensor:
@@ -65,7 +66,7 @@ class ColourJitter(torch.nn.Module):
     def hue_matrix(self, turns: Tensor) -> Tensor:
         """(N, 3, 3): the chroma (I, Q) turned by ``turns`` of a full circle, the way HSV's hue turns (a
         positive turn takes red towards yellow); luma (Y) kept. Built as the identity plus the turn's change,
-        so that no turn is exactly the identity."""
+        so that a zero turn is exactly the identity."""
         angle = 2 * math.pi * turns
         cos, sin, zero = angle.cos() - 1, angle.sin(), torch.zeros_like(angle)
         change = torch.stack(

@@ -74,3 +74,13 @@ def test_the_same_seed_gives_the_same_jitter_and_gradients_flow():
     assert torch.equal(jitter(images), first)
     first.sum().backward()
     assert images.grad is not None and images.grad.abs().sum() > 0
+
+
+def test_bf16_images_get_the_float32_jitter_in_bf16():
+    images, jitter = torch.rand(4, 3, 8, 8), ColourJitter(0.1, 0.1, 0.1, 0.05, p=1.0)
+    torch.manual_seed(2)
+    full = jitter(images)
+    torch.manual_seed(2)
+    half = jitter(images.bfloat16())
+    assert half.dtype == torch.bfloat16
+    torch.testing.assert_close(half.float(), full, atol=0.02, rtol=0)
