@@ -36,7 +36,6 @@ class ColourJitter(torch.nn.Module):
     def __init__(self, brightness: float, contrast: float, saturation: float, hue: float, p: float) -> None:
         super().__init__()
         self.brightness, self.contrast, self.saturation, self.hue, self.p = brightness, contrast, saturation, hue, p
-        self._factors = (saturation, brightness, contrast)
         self.register_buffer("luma", torch.tensor(LUMA), persistent=False)
         yiq = torch.tensor(RGB_TO_YIQ, dtype=torch.float64)
         self.register_buffer("yiq", yiq.float(), persistent=False)
@@ -49,7 +48,9 @@ class ColourJitter(torch.nn.Module):
         def spread(amount: float) -> Tensor:  # a draw in [-amount, amount] for chosen images, else 0
             return amount * (2 * torch.rand(n, device=device) - 1) * chosen
 
-        saturation, brightness, contrast = ((1 + spread(a)).clamp(min=0) for a in self._factors)
+        saturation, brightness, contrast = (
+            (1 + spread(a)).clamp(min=0) for a in (self.saturation, self.brightness, self.contrast)
+        )
         turns = spread(self.hue)
         matrix = brightness.view(n, 1, 1) * self.hue_matrix(turns) @ self.saturation_matrix(saturation)
         mean_grey = torch.einsum("i,nij,nj->n", self.luma, matrix, images.float().mean(dim=(2, 3)))
