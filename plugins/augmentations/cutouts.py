@@ -1,17 +1,19 @@
 """The ``cutouts`` augmentation: many random views of the image, made in one batched pass.
 
 A share of the cuts (``whole``) shows the whole image, which keeps "on the left" meaningful; the rest
-are random crops whose side is drawn between ``min_size`` and ``max_size`` of the image. All cuts then
-go through kornia's affine and perspective warps together, artkit's colour jitter (one colour matrix per cut,
-:mod:`.jitter`) and Gaussian noise.
+are random crops whose side is drawn between ``min_size`` and ``max_size`` of the image. Some cuts are
+turned and shifted, some squeezed by a perspective; crop, turn, shift and squeeze are one resampling of
+the image (:mod:`.warp`). Then artkit's colour jitter (one colour matrix per cut, :mod:`.jitter`) and
+Gaussian noise.
 """
 
 from __future__ import annotations
 
-import kornia.augmentation as K
+import math
+
 import torch
 from artkit_plugins.augmentations.jitter import ColourJitter
-from kornia.geometry.transform import crop_and_resize
+from artkit_plugins.augmentations.warp import sample_cuts, square_corners
 from pydantic import Field, model_validator
 from torch import Tensor
 
@@ -19,7 +21,7 @@ import artkit
 
 
 class Cutouts(artkit.Augmentation):
-    """Random crops plus affine, perspective, colour jitter and noise, each in one batched call."""
+    """Random crops, turns, shifts and perspective squeezes in one resampling, then colour jitter and noise."""
 
     class Config(artkit.ComponentConfig):
         cutn: int = Field(default=32, ge=1, le=1024, description="number of cutouts per step")
@@ -27,11 +29,13 @@ class Cutouts(artkit.Augmentation):
         min_size: float = Field(default=0.4, gt=0, le=1, description="smallest crop side, share of the image side")
         max_size: float = Field(default=0.95, gt=0, le=1)
         cut_pow: float = Field(default=1.0, gt=0, description=">1 favours small crops")
-        affine_p: float = Field(default=0.5, ge=0, le=1)
-        degrees: float = Field(default=10.0, ge=0, le=180)
-        translate: float = Field(default=0.05, ge=0, le=0.5)
-        perspective_p: float = Field(default=0.3, ge=0, le=1)
-        distortion: float = Field(default=0.2, ge=0, le=1)
+        affine_p: float = Field(default=0.5, ge=0, le=1, description="share of cuts turned and shifted")
+        degrees: float = Field(default=10.0, ge=0, le=180, description="largest turn, degrees either way")
+        translate: float = Field(default=0.05, ge=0, le=0.5, description="largest shift, share of the cut side")
+        perspective_p: float = Field(default=0.3, ge=0, le=1, description="share of cuts squeezed")
+        distortion: float = Field(
+            default=0.2, ge=0, le=1, description="largest inward corner move, share of half the side"
+        )
         jitter_p: float = Field(default=0.5, ge=0, le=1)
         hue: float = Field(default=0.06, ge=0, le=0.5, description="largest hue turn, a share of the circle")
         saturation: float = Field(default=0.1, ge=0)
@@ -48,12 +52,6 @@ class Cutouts(artkit.Augmentation):
     def __init__(self, config: Config, info: artkit.RunInfo) -> None:
         super().__init__(config, info)
         c = config
-        self.augment = K.AugmentationSequential(
-            K.RandomAffine(
-                degrees=c.degrees, translate=(c.translate, c.translate), padding_mode="reflection", p=c.affine_p
-            ),
-            K.RandomPerspective(distortion_scale=c.distortion, p=c.perspective_p),
-        )
         self.jitter = ColourJitter(c.brightness, c.contrast, c.saturation, c.hue, p=c.jitter_p)
 
     def boxes(self, height: int, width: int, device: torch.device) -> Tensor:
@@ -79,10 +77,27 @@ class Cutouts(artkit.Augmentation):
             dim=1,
         )
 
+    def turns(self, size: int, device: torch.device) -> tuple[Tensor, Tensor]:
+        """Per cut, a turn (radians) and a shift (x, y in cut pixels); zero for cuts the affine skips."""
+        c, n = self.config, self.config.cutn
+        chosen = torch.rand(n, device=device) < c.affine_p
+        turn = (torch.rand(n, device=device) * 2 - 1) * math.radians(c.degrees)
+        shift = (torch.rand(n, 2, device=device) * 2 - 1) * c.translate * size
+        return torch.where(chosen, turn, 0.0), torch.where(chosen[:, None], shift, 0.0)
+
+    def squeezes(self, size: int, device: torch.device) -> Tensor:
+        """Where each cut's corners land (N, 4, 2): moved inwards by up to ``distortion`` of half the side."""
+        c, n = self.config, self.config.cutn
+        chosen = torch.rand(n, device=device) < c.perspective_p
+        inwards = torch.tensor([[[1.0, 1.0], [-1.0, 1.0], [-1.0, -1.0], [1.0, -1.0]]], device=device)
+        moves = c.distortion * (size - 1) / 2 * torch.rand(n, 4, 2, device=device) * inwards
+        return square_corners(size, device) + torch.where(chosen[:, None, None], moves, 0.0)
+
     def forward(self, image: Tensor, size: int) -> Tensor:
         _, _, height, width = image.shape
         boxes = self.boxes(height, width, image.device)
-        cuts = crop_and_resize(image.expand(self.config.cutn, -1, -1, -1), boxes, (size, size), align_corners=True)
-        cuts = self.jitter(self.augment(cuts))
+        turn, shift = self.turns(size, image.device)
+        cuts = sample_cuts(image, boxes, size, turn, shift, self.squeezes(size, image.device))
+        cuts = self.jitter(cuts)
         sigma = torch.rand(self.config.cutn, 1, 1, 1, device=image.device) * self.config.noise
         return (cuts + sigma * torch.randn_like(cuts)).clamp(0, 1)

