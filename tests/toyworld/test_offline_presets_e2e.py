@@ -8,10 +8,11 @@ the run.
 Presets: every offline ``*-quickstart`` (pixel, fft, palette, vqgan, vector). What holds today:
 guidance steers colour for every preset (the named colour is far more present under its own prompt
 than under another); the named colour dominates the named region for 10 of the 25 (preset, prompt)
-pairs, the judge reads colour and position for 4 and colour, shape and position for none (``REGION_HOLDS``,
-``JUDGE_HOLDS``, ``SHAPE_HOLDS``; which pairs hold changes with every change to the random draws, as with
-the single-resampling cutouts of 2026-12-02, while over 64 prompts of ``artkit eval`` the counts held). Every other pair is marked
-``xfail(strict=True)``, so the day it starts to pass is noticed. The pixel presets draw coloured blobs
+pairs, the judge reads colour and position for 4 and colour, shape and position for none
+(``REGION_HOLDS``, ``JUDGE_HOLDS``, ``SHAPE_HOLDS``). Which pairs hold changes with every change to a
+run's random draws, as with the single-resampling cutouts of 2026-12-02, while over 64 prompts of
+``artkit eval`` the counts held. Every other pair is marked ``xfail(strict=True)``, so the day it
+starts to pass is noticed. The pixel presets draw coloured blobs
 in the right places; ``vector-quickstart`` (two toyclips, the best of three starts) also draws some of
 the shapes (see docs/toyworld.md). A negative prompt drives its colour out of the quick start's picture.
 """
