@@ -6,7 +6,7 @@ A model trained this way has *perceptually aligned* gradients: the direction tha
 model sees. That is what guidance needs. Each training image is replaced by the image plus a
 perturbation of L2 norm at most ``epsilon`` (pixel values in [0, 1]) found by a few steps of projected
 gradient ascent on the training loss. ``norm="linf"`` bounds each pixel value's change instead (an
-experiment; see docs/toyworld.md).
+experiment; see docs/toyworld-research.md).
 """
 
 from __future__ import annotations

@@ -62,7 +62,7 @@ def twin_loss(
 
     This trains the side guidance uses: the caption is fixed and the picture changes. The contrastive loss
     rarely meets a batch image that differs from another only in shape, so without it the image-side shape
-    margin stays small (see docs/toyworld.md).
+    margin stays small (see docs/toyworld-research.md).
     """
     text_emb = torch.nn.functional.normalize(text_emb, dim=-1)
     own = (text_emb * torch.nn.functional.normalize(image_emb, dim=-1)).sum(dim=-1)

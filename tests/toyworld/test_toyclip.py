@@ -42,7 +42,7 @@ def test_shipped_report_matches_the_weights():
 def test_the_shapes_weights_tell_shapes_apart_far_better_than_the_robust_ones():
     robust = image_margins(*encoders(), n=24)
     shapes = image_margins(*toyclip.encoders(toyclip.create(weights=toyclip.SHAPES_WEIGHTS_PATH)), n=24, size=128)
-    # docs/toyworld.md, 100 scenes: shape margins 0.113 (shapes) and 0.010 (robust)
+    # docs/toyworld-research.md, 100 scenes: shape margins 0.113 (shapes) and 0.010 (robust)
     assert shapes["shape"] > 0.06 and shapes["shape"] > 3 * robust["shape"]
     report = json.loads(toyclip.report_path(toyclip.SHAPES_WEIGHTS_PATH).read_text())
     assert report["image_size"] == 128 and report["robust"] is None
@@ -58,7 +58,7 @@ def test_unused_tokens_embed_to_zero():
 def test_image_margins_tell_a_trained_model_from_an_untrained_one():
     trained = image_margins(*encoders(), n=24)
     untrained = image_margins(*encoders(pretrained=False), n=24)
-    # a picture of the wrong colour or place scores clearly lower for the caption (docs/toyworld.md: 0.14, 0.12)
+    # a picture of the wrong colour or place scores clearly lower for the caption (docs/toyworld-research.md: 0.14, 0.12)
     assert trained["colour"] > 0.05 and trained["position"] > 0.05
     assert all(abs(margin) < 0.05 for margin in untrained.values())
 
