@@ -1,4 +1,4 @@
-"""The docs stay true: the plugin example runs, every hook and built-in option is documented."""
+"""The docs stay true: the plugin example runs, every hook and built-in option is documented, links resolve."""
 
 import re
 from pathlib import Path
@@ -50,3 +50,24 @@ def test_every_preset_key_is_documented():
     text = (DOCS / "presets.md").read_text()
     for key in [*RunConfig.model_fields, "extends", *OptimizerConfig.model_fields, *AnimationConfig.model_fields]:
         assert f"`{key}`" in text, f"docs/presets.md does not document `{key}`"
+
+
+def _anchors(markdown: str) -> set[str]:
+    """The anchors GitHub gives a file's headings: lower case, punctuation dropped, spaces as hyphens."""
+    headings = re.findall(r"^#+ (.+)$", markdown, re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
+def test_relative_links_and_their_anchors_resolve():
+    broken = []
+    for page in [ROOT / "README.md", *DOCS.glob("*.md")]:
+        for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text()):
+            if target.startswith(("http://", "https://", "mailto:")):
+                continue
+            path, _, anchor = target.partition("#")
+            linked = (page.parent / path) if path else page
+            if not linked.exists():
+                broken.append(f"{page.name}: {target} (no such file)")
+            elif anchor and linked.suffix == ".md" and anchor not in _anchors(linked.read_text()):
+                broken.append(f"{page.name}: {target} (no such heading)")
+    assert not broken, broken
