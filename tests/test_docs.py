@@ -54,7 +54,8 @@ def test_every_preset_key_is_documented():
 
 def _anchors(markdown: str) -> set[str]:
     """The anchors GitHub gives a file's headings: lower case, punctuation dropped, spaces as hyphens."""
-    headings = re.findall(r"^#+ (.+)$", markdown, re.M)
+    prose = re.sub(r"^```.*?^```", "", markdown, flags=re.M | re.S)  # a "# comment" in a code block is no heading
+    headings = re.findall(r"^#+ (.+)$", prose, re.M)
     return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
 
 
