@@ -1,11 +1,13 @@
-"""The ``vector`` generator: coloured cubic Bézier strokes (and optional closed, filled shapes), drawn by
-artkit's own differentiable rasteriser (:mod:`artkit.raster`) and exported as ``final.svg``."""
+"""The ``vector`` generator: coloured cubic Bézier strokes (and optional closed, filled shapes, free outlines
+or geometric primitives), drawn by artkit's own differentiable rasteriser (:mod:`artkit.raster`; primitives by
+:mod:`artkit.primitives`) and exported as ``final.svg``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import torch
+from artkit_plugins.generators.primitive_shapes import PrimitiveShapes
 from pydantic import Field, model_validator
 from torch import Tensor
 
@@ -14,12 +16,15 @@ from artkit.colours import parse_colour
 from artkit.files import atomic_write
 from artkit.images import load_image
 from artkit.palettes import PaletteSpec, check_palette, load_palette
+from artkit.primitives import PRIMITIVES
 from artkit.raster import rasterize
 
 # Palette logits are scaled up so that one learning rate, sized for the control points, also moves the choices.
 PALETTE_LOGIT_SCALE = 5.0
 # A learned paper starts as `background`'s nearest palette colour, firmly (another colour weighs e^-8 per unit of distance).
 PAPER_LEAN = 8.0
+# Primitive shapes hold a full-size mask per primitive each: more would fill a GPU at large sizes.
+MAX_PRIMITIVE_SHAPES = 64
 
 
 class VectorGenerator(artkit.Generator):
@@ -29,6 +34,11 @@ class VectorGenerator(artkit.Generator):
         strokes: int = Field(default=128, ge=0, le=4096, description="open strokes")
         shapes: int = Field(default=0, ge=0, le=1024, description="closed, filled shapes")
         curves_per_shape: int = Field(default=3, ge=2, le=16, description="cubic curves around each shape")
+        primitives: list[str] | None = Field(
+            default=None,
+            description="each shape a learned choice among these primitives (circle, square, triangle, star, ring,"
+            " cross), moved, scaled and turned whole; None: free outlines of `curves_per_shape` curves",
+        )
         curves_per_stroke: int = Field(default=1, ge=1, le=16)
         min_width: float = Field(default=1.0, ge=0.1, description="stroke width range, pixels")
         max_width: float = Field(default=6.0, ge=0.1)
@@ -58,6 +68,13 @@ class VectorGenerator(artkit.Generator):
             parse_colour(self.background)
             if self.colour is not None:
                 parse_colour(self.colour)
+            if self.primitives is not None:
+                _check_primitives(self.primitives)
+                if not 0 < self.shapes <= MAX_PRIMITIVE_SHAPES:
+                    raise ValueError(
+                        f"`primitives` are what the shapes are drawn as: set `shapes` between 1 and {MAX_PRIMITIVE_SHAPES}"
+                        " (each primitive shape holds a full-size mask per primitive; free outlines scale to more)"
+                    )
             if self.palette is not None:
                 if self.colour is not None:
                     raise ValueError("give `colour` (one fixed colour) or `palette` (a choice among colours), not both")
@@ -69,7 +86,10 @@ class VectorGenerator(artkit.Generator):
         self.register_buffer("paper", torch.tensor(parse_colour(config.background)))
         self.stroke_points = torch.nn.Parameter(self._random_paths(config.strokes, config.curves_per_stroke))
         self.stroke_widths = torch.nn.Parameter(torch.randn(config.strokes) * 0.5)
-        self.shape_points = torch.nn.Parameter(self._random_shapes(config.shapes))
+        free_shapes = 0 if config.primitives else config.shapes
+        self.shape_points = torch.nn.Parameter(self._random_shapes(free_shapes))
+        if config.primitives:
+            self.primitive_shapes = PrimitiveShapes(config.primitives, config.shapes, config.stroke_length)
         count = config.strokes + config.shapes
         self.colour_logits = torch.nn.Parameter(self._initial_colours(count))
         if config.colour is not None:
@@ -129,7 +149,8 @@ class VectorGenerator(artkit.Generator):
         return self._leaning_to_palette(self.paper.view(1, 3), PAPER_LEAN)[0]
 
     def _anchors(self) -> Tensor:
-        return torch.cat([self.stroke_points[:, 0, 0], self.shape_points.mean(dim=(1, 2))]).detach()
+        shapes = self.primitive_shapes.centres if self.config.primitives else self.shape_points.mean(dim=(1, 2))
+        return torch.cat([self.stroke_points[:, 0, 0], shapes]).detach()
 
     def _sample(self, image: Tensor, points: Tensor) -> Tensor:
         grid = (points * 2 - 1).view(1, -1, 1, 2)
@@ -163,7 +184,9 @@ class VectorGenerator(artkit.Generator):
         scale = torch.tensor([width, height], dtype=self.paper.dtype, device=self.paper.device)
         colours, image = self.colours(), self.paper_colour()
         n = self.config.strokes
-        if self.config.shapes:
+        if self.config.primitives:
+            image = self.primitive_shapes.draw(colours[n:], image, width, height)
+        elif self.config.shapes:
             image = rasterize(
                 self.shape_points * scale, torch.zeros(self.config.shapes, device=scale.device), colours[n:],
                 width, height, background=image, closed=True, samples=self.config.samples,
@@ -179,6 +202,8 @@ class VectorGenerator(artkit.Generator):
     def project(self) -> None:
         self.stroke_points.clamp_(-0.1, 1.1)
         self.shape_points.clamp_(-0.1, 1.1)
+        if self.config.primitives:
+            self.primitive_shapes.project()
 
     def write_files(self, directory: Path) -> None:
         """Writes ``final.svg``: the same strokes and shapes as ``final.png``, as vector paths."""
@@ -194,6 +219,8 @@ class VectorGenerator(artkit.Generator):
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
             f'<rect width="100%" height="100%" fill="{_rgb(self.paper_colour().cpu())}"/>',
         ]
+        if self.config.primitives:
+            lines += self.primitive_shapes.svg_elements(colours[n:], width, height, fill=_rgb)
         for i, path in enumerate(self.shape_points.cpu() * scale):
             c = colours[n + i]
             lines.append(f'<path d="{_path_data(path)} Z" fill="{_rgb(c)}" fill-opacity="{c[3]:.3f}" stroke="none"/>')
@@ -204,6 +231,14 @@ class VectorGenerator(artkit.Generator):
                 f'stroke-width="{widths[i]:.2f}" stroke-linecap="round" stroke-linejoin="round"/>'
             )
         return "\n".join([*lines, "</svg>\n"])
+
+
+def _check_primitives(kinds: list[str]) -> None:
+    unknown = [kind for kind in kinds if kind not in PRIMITIVES]
+    if unknown:
+        raise ValueError(f"unknown primitive {', '.join(map(repr, unknown))}; choose among {', '.join(PRIMITIVES)}")
+    if not kinds or len(set(kinds)) < len(kinds):
+        raise ValueError("give each primitive once, and at least one")
 
 
 def _rgb(colour: Tensor) -> str:

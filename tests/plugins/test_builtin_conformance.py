@@ -85,3 +85,9 @@ class TestVQGANRandomNoQuantize(GeneratorConformance):
     options = {"model": "toy", "random_weights": True, "quantize": False, "init": "gray"}
     size = (16, 16)
     set_image_tolerance = 1.0  # random weights: it runs, nothing more
+
+
+class TestVectorPrimitives(GeneratorConformance):
+    component = VectorGenerator
+    options = {"strokes": 3, "shapes": 2, "primitives": ["circle", "star", "ring"], "palette": "toy"}
+    set_image_tolerance = None  # strokes cannot restart from an arbitrary picture

@@ -1,3 +1,4 @@
+import math
 import xml.etree.ElementTree as ET
 
 import pydantic
@@ -130,3 +131,78 @@ def test_a_run_writes_final_svg(out_dir):
     result = artkit.run(tiny_preset(generator={"name": "vector", "strokes": 6}), out=out_dir, progress=False)
     svg = (result.run_dir / "final.svg").read_text()
     assert svg.startswith("<svg") and svg.count("<path") == 6
+
+
+def choose(generator, kind):
+    """Points every primitive shape at ``kind``, opaque, centred, its unit 0.3 of the side."""
+    shapes = generator.primitive_shapes
+    with torch.no_grad():
+        generator.colour_logits[:, 3] = 10.0
+        shapes.choice_logits.zero_()
+        shapes.choice_logits[:, shapes.kinds.index(kind)] = 1.0
+        shapes.centres.fill_(0.5)
+        shapes.log_sizes.fill_(math.log(0.3))
+        shapes.turns.zero_()
+
+
+def test_primitive_shapes_show_the_chosen_primitive():
+    generator = make(size=(64, 64), strokes=0, shapes=1, primitives=["circle", "square"], colour="red")
+    corner = (32 + 15, 32 + 15)  # its centre 15.5 px across and down: inside the square (half side 16.9 px),
+    # outside the circle (radius 19.2 px; the corner is 21.9 px away)
+    choose(generator, "square")
+    red = parse_colour("red")
+    assert generator()[0, :, corner[1], corner[0]].tolist() == pytest.approx(red, abs=0.1)
+    choose(generator, "circle")
+    assert generator()[0, :, corner[1], corner[0]].tolist() == pytest.approx([1, 1, 1], abs=0.1)  # the paper
+
+
+def test_every_primitive_of_a_shape_gets_a_gradient():
+    generator = make(size=(64, 64), strokes=0, shapes=2, primitives=["circle", "star", "ring"])
+    (generator() * torch.rand(1, 3, 64, 64, generator=torch.Generator().manual_seed(1))).sum().backward()
+    shapes = generator.primitive_shapes
+    assert (shapes.choice_logits.grad != 0).all() and (shapes.centres.grad != 0).all()
+    assert generator.shape_points.numel() == 0  # no free outlines beside the primitives
+
+
+def test_a_primitive_choice_follows_the_gradient():
+    generator = make(size=(64, 64), strokes=0, shapes=1, primitives=["circle", "square", "cross"], colour="black")
+    choose(generator, "circle")
+    target = make(size=(64, 64), strokes=0, shapes=1, primitives=["circle", "square", "cross"], colour="black")
+    choose(target, "cross")
+    optimizer = torch.optim.Adam([generator.primitive_shapes.choice_logits], lr=0.05)
+    for _ in range(30):
+        loss = (generator() - target().detach()).pow(2).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    assert generator.primitive_shapes.chosen() == ["cross"]
+
+
+def test_svg_draws_each_primitive_shape_as_its_primitive():
+    generator = make(size=(64, 64), strokes=3, shapes=2, primitives=["circle", "square"])
+    choose(generator, "square")
+    root = ET.fromstring(generator.svg())
+    assert len(root.findall("{http://www.w3.org/2000/svg}polygon")) == 2
+    assert len(root.findall("{http://www.w3.org/2000/svg}path")) == 3  # the strokes, drawn over the shapes
+
+
+def test_svg_writes_a_mixed_choice_as_each_primitive_at_its_share():
+    generator = make(size=(64, 64), strokes=0, shapes=1, primitives=["circle", "square", "star"])
+    with torch.no_grad():
+        generator.primitive_shapes.choice_logits.copy_(torch.tensor([[0.0, 0.07, -1.0]]))  # 1/3, 2/3, ~0
+    elements = list(ET.fromstring(generator.svg()))[1:]  # after the paper
+    assert [e.tag.split("}")[1] for e in elements] == ["circle", "polygon"]  # the strongest on top
+    opacities = [float(e.get("fill-opacity")) for e in elements]
+    alpha = generator.colours()[0, 3].item()
+    assert opacities == pytest.approx([alpha / 3, alpha * 2 / 3], abs=0.01)
+
+
+def test_bad_primitives():
+    with pytest.raises(pydantic.ValidationError, match="unknown primitive 'hexagon'; choose among circle, square"):
+        VectorGenerator.Config(shapes=2, primitives=["circle", "hexagon"])
+    with pytest.raises(pydantic.ValidationError, match="each primitive once"):
+        VectorGenerator.Config(shapes=2, primitives=["circle", "circle"])
+    with pytest.raises(pydantic.ValidationError, match="set `shapes` between 1 and 64"):
+        VectorGenerator.Config(strokes=4, primitives=["circle"])
+    with pytest.raises(pydantic.ValidationError, match="set `shapes` between 1 and 64"):
+        VectorGenerator.Config(shapes=65, primitives=["circle"])

@@ -8,13 +8,13 @@ the run.
 Presets: every offline ``*-quickstart`` (pixel, fft, palette, vqgan, vector). What holds today:
 guidance steers colour for every preset (the named colour is far more present under its own prompt
 than under another); the named colour dominates the named region for 10 of the 25 (preset, prompt)
-pairs, the judge reads colour and position for 4 and colour, shape and position for none
-(``REGION_HOLDS``, ``JUDGE_HOLDS``, ``SHAPE_HOLDS``). Which pairs hold changes with every change to a
+pairs, the judge reads colour and position for 4 and colour, shape and position for 3, all
+``vector-quickstart``'s (``REGION_HOLDS``, ``JUDGE_HOLDS``, ``SHAPE_HOLDS``). Which pairs hold changes with every change to a
 run's random draws, as with the single-resampling cutouts of 2026-12-02, while over 64 prompts of
 ``artkit eval`` the counts held. Every other pair is marked ``xfail(strict=True)``, so the day it
 starts to pass is noticed. The pixel presets draw coloured blobs
-in the right places; ``vector-quickstart`` (two toyclips, the best of three starts) also draws some of
-the shapes (see docs/toyworld.md). A negative prompt drives its colour out of the quick start's picture.
+in the right places; ``vector-quickstart`` (geometric primitives, two toyclips, the best of three starts)
+also draws the shapes of the red circle, the blue square and the yellow star (see docs/toyworld.md). A negative prompt drives its colour out of the quick start's picture.
 """
 
 from dataclasses import replace
@@ -60,7 +60,11 @@ JUDGE_HOLDS = {
     ("vector-quickstart", "yellow"),
 }
 
-SHAPE_HOLDS: set[tuple[str, str]] = set()  # colour, shape and position all read
+SHAPE_HOLDS = {  # colour, shape and position all read
+    ("vector-quickstart", "red"),
+    ("vector-quickstart", "blue"),
+    ("vector-quickstart", "yellow"),
+}
 
 
 def pairs(holding: set[tuple[str, str]]) -> list:
