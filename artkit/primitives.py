@@ -63,13 +63,15 @@ POLYGONS: dict[str, list[tuple[float, float]]] = {
 
 def signed_distance(kind: str, points: Tensor) -> Tensor:
     """Signed distance (...) from ``points`` (..., 2), in the primitive's unit frame, to primitive ``kind``."""
+    if kind in POLYGONS:
+        return polygon_distance(points, torch.tensor(POLYGONS[kind], dtype=points.dtype, device=points.device))
     radius = points.pow(2).sum(-1).add(1e-12).sqrt()
     if kind == "circle":
         return radius - 1.0
     if kind == "ring":
         half_width = (1.0 - RING_INNER) / 2
         return (radius - (1.0 - half_width)).abs() - half_width
-    return polygon_distance(points, torch.tensor(POLYGONS[kind], dtype=points.dtype, device=points.device))
+    raise ValueError(f"`kind` must be one of {', '.join(PRIMITIVES)}. Got {kind!r}.")
 
 
 def polygon_distance(points: Tensor, vertices: Tensor) -> Tensor:
@@ -95,7 +97,8 @@ def coverage(
 ) -> Tensor:
     """Anti-aliased masks (N, K, height, width) in [0, 1] of every primitive in ``kinds`` for each of N shapes.
 
-    Only pixels near a shape are evaluated (within its reach plus the soft edge); the rest are 0.
+    Only pixels near a shape are evaluated (within its reach plus the soft edge); the rest are 0. Finding
+    them costs one host sync per call, as the Bézier rasteriser's tiles do.
 
     Args:
         centres: (N, 2) as shares of the width and the height. sizes: (N,) the unit's length as a share of

@@ -85,3 +85,8 @@ def test_the_svg_ring_is_two_circles_filled_even_odd():
     radii = sorted({float(r) for r in re.findall(r"A ([\d.]+) ", element.get("d"))})
     assert radii == [pytest.approx(10 * RING_INNER), pytest.approx(10.0)]
     assert one_mask("ring")[32, 32] < 0.01 and one_mask("ring")[32, 32 + int(0.3 * SIZE * 0.8)] > 0.99
+
+
+def test_an_unknown_primitive_is_named():
+    with pytest.raises(ValueError, match="`kind` must be one of circle, .* Got 'hexagon'"):
+        signed_distance("hexagon", torch.zeros(2))

@@ -21,7 +21,7 @@ class PrimitiveShapes(torch.nn.Module):
     """``count`` filled shapes, each a learned choice among ``kinds`` ("circle", "square", ...).
 
     A shape's mask is its primitives' masks weighted by a softmax of its choice logits, so the gradient
-    weighs every primitive against the others; the choice usually settles on one during a run.
+    weighs every primitive against the others. The choice need not settle: a mixed shape shows as a mix.
 
     Args:
         kinds: the primitives to choose among. count: how many shapes. reach: the shapes' initial size
