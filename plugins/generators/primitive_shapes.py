@@ -76,8 +76,9 @@ class PrimitiveShapes(torch.nn.Module):
             for weight, kind in sorted(zip(weights[i], self.kinds, strict=True)):
                 if weight >= MIN_SVG_WEIGHT:
                     attributes = f'fill="{fill(colours[i])}" fill-opacity="{colours[i, 3] * weight:.3f}" stroke="none"'
-                    centre = (x * width, y * height)
-                    elements.append(svg_element(kind, centre, scales[i], float(self.turns[i]), attributes))
+                    elements.append(
+                        svg_element(kind, (x * width, y * height), scales[i], float(self.turns[i]), attributes)
+                    )
         return elements
 
 
