@@ -37,6 +37,7 @@ vector = lazy_plugin("generator", "vector", "artkit_plugins.generators.vector:Ve
 openclip = lazy_plugin("perceptor", "openclip", "artkit_plugins.perceptors.openclip:OpenClipPerceptor", ("open_clip",))
 clip = lazy_plugin("loss", "clip", "artkit_plugins.losses.clip:ClipLoss")
 smoothness = lazy_plugin("loss", "smoothness", "artkit_plugins.losses.smoothness:Smoothness", ("tv",))
+prior = lazy_plugin("loss", "prior", "artkit_plugins.losses.prior:PriorLoss", ("toyprior",))
 cutouts = lazy_plugin("augmentation", "cutouts", "artkit_plugins.augmentations.cutouts:Cutouts")
 png = lazy_plugin("output", "png", "artkit_plugins.outputs.png:PngOutput")
 metrics = lazy_plugin("output", "metrics", "artkit_plugins.outputs.metrics:MetricsOutput")

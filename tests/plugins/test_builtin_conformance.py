@@ -7,6 +7,7 @@ from artkit_plugins.generators.pixel import PixelGenerator
 from artkit_plugins.generators.vector import VectorGenerator
 from artkit_plugins.generators.vqgan import VQGANGenerator
 from artkit_plugins.losses.clip import ClipLoss
+from artkit_plugins.losses.prior import PriorLoss
 from artkit_plugins.losses.smoothness import Smoothness
 from artkit_plugins.perceptors.openclip import OpenClipPerceptor
 
@@ -34,6 +35,11 @@ class TestClipLossNegativeCosine(LossConformance):
 
 class TestSmoothness(LossConformance):
     component = Smoothness
+
+
+class TestPriorLoss(LossConformance):
+    component = PriorLoss
+    options = {"samples": 1}
 
 
 class TestCutouts(AugmentationConformance):

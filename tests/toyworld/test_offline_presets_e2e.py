@@ -5,11 +5,12 @@ torch thread each (``artkit.toyworld.drawing``), so the pictures do not depend o
 Two independent checks read the result: pixel statistics and the judge, a classifier that never guided
 the run.
 
-Presets: every offline ``*-quickstart`` (pixel, fft, palette, vqgan, vector). What holds today:
-guidance steers colour for every preset (the named colour is far more present under its own prompt
-than under another); the named colour dominates the named region for 10 of the 25 (preset, prompt)
-pairs, the judge reads colour and position for 4 and colour, shape and position for 3, all
-``vector-quickstart``'s (``REGION_HOLDS``, ``JUDGE_HOLDS``, ``SHAPE_HOLDS``). Which pairs hold changes with every change to a
+Presets: every offline ``*-quickstart`` (pixel, pixel with toyprior, fft, palette, vqgan, vector). What
+holds today: guidance steers colour for every preset (the named colour is far more present under its own
+prompt than under another); the named colour dominates the named region for 11 of the 30 (preset, prompt)
+pairs, the judge reads colour and position for 5 and colour, shape and position for 4: three of
+``vector-quickstart``'s and ``prior-quickstart``'s red circle (``REGION_HOLDS``, ``JUDGE_HOLDS``,
+``SHAPE_HOLDS``). Which pairs hold changes with every change to a
 run's random draws, as with the single-resampling cutouts of 2026-12-02, while over 64 prompts of
 ``artkit eval`` the counts held. Every other pair is marked ``xfail(strict=True)``, so the day it
 starts to pass is noticed. The pixel presets draw coloured blobs
@@ -38,13 +39,21 @@ CASES = {
     "two-objects": pair(Expected("green", "circle", "left"), Expected("white", "square", "right")),
     "background": single("purple", "ring", "right", background="white"),
 }
-PRESETS = ["quickstart", "fft-quickstart", "palette-quickstart", "vqgan-quickstart", "vector-quickstart"]
+PRESETS = [
+    "quickstart",
+    "prior-quickstart",
+    "fft-quickstart",
+    "palette-quickstart",
+    "vqgan-quickstart",
+    "vector-quickstart",
+]
 NOT_YET = pytest.mark.xfail(strict=True, reason="guided toy-world pictures are not yet legible (docs/toyworld.md)")
 # (preset, case) pairs that hold today (pictures drawn on one thread); every other pair is a strict xfail.
 REGION_HOLDS = {
     ("quickstart", "blue"),
     ("fft-quickstart", "red"),
     ("fft-quickstart", "two-objects"),
+    ("prior-quickstart", "two-objects"),
     ("palette-quickstart", "red"),
     ("palette-quickstart", "blue"),
     ("vqgan-quickstart", "red"),
@@ -54,6 +63,7 @@ REGION_HOLDS = {
     ("vector-quickstart", "background"),
 }
 JUDGE_HOLDS = {
+    ("prior-quickstart", "red"),
     ("vqgan-quickstart", "red"),
     ("vector-quickstart", "red"),
     ("vector-quickstart", "blue"),
@@ -61,6 +71,7 @@ JUDGE_HOLDS = {
 }
 
 SHAPE_HOLDS = {  # colour, shape and position all read
+    ("prior-quickstart", "red"),
     ("vector-quickstart", "red"),
     ("vector-quickstart", "blue"),
     ("vector-quickstart", "yellow"),

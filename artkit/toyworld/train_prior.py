@@ -1,0 +1,156 @@
+"""Trains toyprior: the caption-conditioned denoiser of 32x32 toy-world scenes (see ``prior.py``).
+
+    python -m artkit.toyworld.train_prior --seed 4 --steps 2000 --out stage1/toyprior.safetensors
+    python -m artkit.toyworld.train_prior --seed 5 --steps 1000 --lr 1e-3 --sigma-mean 0.0 \
+        --init stage1/toyprior.safetensors
+
+The shipped weights are those two stages: the second weights the noise levels towards the high ones, where only
+the caption tells scenes apart, so that the denoiser learns to read it.
+
+Each step renders a batch of captioned scenes at 64 px, area-downsamples them to 32 px (as guidance sees
+the picture), noises them at log-normal noise levels (EDM: mean -1.2, deviation 1.2) and learns to
+predict the clean scene, weighted as EDM weights it (``--sigma-mean`` moves the levels' centre). A caption is dropped (zeros) 15% of the time, so the
+same model gives the unconditional estimate that classifier-free guidance needs. Captions are embedded by
+the shipped toyclip's text tower, which stays frozen. Writes the weights (safetensors, float16) and
+``toyprior_report.json`` beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from artkit.toyworld import toyclip
+from artkit.toyworld.captions import describe
+from artkit.toyworld.prior import SIGMA_DATA, SIZE, WEIGHTS_PATH, Denoiser, load, save
+from artkit.toyworld.render import render
+from artkit.toyworld.scene import sample_scene
+
+EVAL_SEED = 123_458
+DROP_CAPTION = 0.15
+
+
+class CaptionEmbeddings:
+    """Unit toyclip text embeddings of captions, computed once per caption."""
+
+    def __init__(self) -> None:
+        self._encode = toyclip.encoders(toyclip.create())[1]
+        self._cache: dict[str, Tensor] = {}
+
+    @torch.no_grad()
+    def __call__(self, captions: list[str]) -> Tensor:
+        new = sorted({c for c in captions if c not in self._cache})
+        if new:
+            for caption, row in zip(new, F.normalize(self._encode(new), dim=-1), strict=True):
+                self._cache[caption] = row
+        return torch.stack([self._cache[c] for c in captions])
+
+
+def batch(rng: random.Random, n: int, seed: int) -> tuple[Tensor, list[str]]:
+    """``n`` scenes at 32 px in [-1, 1] and their captions."""
+    scenes = [sample_scene(rng) for _ in range(n)]
+    images = F.avg_pool2d(render(scenes, size=2 * SIZE, seed=seed), 2)
+    return images * 2 - 1, [describe(s, rng) for s in scenes]
+
+
+@torch.no_grad()
+def set_text_statistics(model: Denoiser, embed: CaptionEmbeddings, rng: random.Random, n: int = 4096) -> None:
+    """Stores the mean and deviation of caption embeddings in ``model``, which standardises by them."""
+    captions = [describe(sample_scene(rng), rng) for _ in range(n)]
+    texts = torch.cat([embed(captions[i : i + 512]) for i in range(0, n, 512)])
+    model.text_mean.copy_(texts.mean(0))
+    model.text_std.copy_(texts.std(0).clamp(min=1e-3))
+
+
+def denoising_loss(
+    model: Denoiser, clean: Tensor, text: Tensor, gen: torch.Generator, sigma_mean: float = -1.2
+) -> Tensor:
+    """EDM's weighted denoising loss at log-normal noise levels (log-mean ``sigma_mean``, deviation 1.2)."""
+    sigma = torch.exp(sigma_mean + 1.2 * torch.randn(len(clean), generator=gen))
+    noisy = clean + sigma[:, None, None, None] * torch.randn(clean.shape, generator=gen)
+    weight = (sigma**2 + SIGMA_DATA**2) / (sigma * SIGMA_DATA) ** 2
+    return (weight[:, None, None, None] * (model(noisy, sigma, text) - clean) ** 2).mean()
+
+
+@torch.no_grad()
+def evaluate(model: Denoiser, embed: CaptionEmbeddings, n: int = 128) -> dict[str, float]:
+    """Mean squared error of the clean estimate on held-out scenes, per noise level."""
+    model.eval()
+    clean, captions = batch(random.Random(EVAL_SEED), n, seed=EVAL_SEED)
+    text, gen = embed(captions), torch.Generator().manual_seed(EVAL_SEED)
+    noise = torch.randn(clean.shape, generator=gen)
+    result = {}
+    for sigma in (0.1, 0.4, 1.0):
+        s = torch.full((n,), sigma)
+        result[f"mse_at_{sigma}"] = round(F.mse_loss(model(clean + sigma * noise, s, text), clean).item(), 5)
+        blind = F.mse_loss(model(clean + sigma * noise, s, torch.zeros_like(text)), clean).item()
+        result[f"mse_at_{sigma}_no_caption"] = round(blind, 5)
+    model.train()
+    return result
+
+
+def train(args: argparse.Namespace) -> None:
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    rng, gen = random.Random(args.seed), torch.Generator().manual_seed(args.seed)
+    embed = CaptionEmbeddings()
+    if args.init:
+        model = load(args.init).train().requires_grad_(True)
+    else:
+        model = Denoiser()
+        set_text_statistics(model, embed, random.Random(args.seed + 1))
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, args.lr, total_steps=args.steps, pct_start=0.05)
+    history, start = [], time.perf_counter()
+    for step in range(1, args.steps + 1):
+        clean, captions = batch(rng, args.batch_size, seed=args.seed * 1_000_003 + step)
+        keep = (torch.rand(len(captions), generator=gen) >= DROP_CAPTION).float()[:, None]
+        loss = denoising_loss(model, clean, embed(captions) * keep, gen, args.sigma_mean)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        if step % args.eval_every == 0 or step == args.steps:
+            point = {"step": step, "minutes": round((time.perf_counter() - start) / 60, 2), **evaluate(model, embed)}
+            history.append(point)
+            print(json.dumps(point), flush=True)
+            write(model, args, history)
+
+
+def write(model: Denoiser, args: argparse.Namespace, history: list[dict]) -> None:
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    save(model, args.out, {"seed": str(args.seed)})
+    report = {
+        "command": f"python -m artkit.toyworld.train_prior --seed {args.seed} --steps {args.steps} "
+        f"--batch-size {args.batch_size} --lr {args.lr} --sigma-mean {args.sigma_mean}"
+        + (f" --init {args.init}" if args.init else ""),
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "held_out": history[-1],
+        "history": history,
+    }
+    args.out.with_name(f"{args.out.stem}_report.json").write_text(json.dumps(report, indent=1) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--steps", type=int, default=1500)
+    parser.add_argument("--batch-size", type=int, default=48)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--sigma-mean", type=float, default=-1.2, help="log-mean of the training noise levels")
+    parser.add_argument("--init", type=Path, help="start from these weights (a second stage)")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--eval-every", type=int, default=100)
+    parser.add_argument("--out", type=Path, default=WEIGHTS_PATH)
+    train(parser.parse_args())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+import random
+
+import pytest
+import torch
+
+from artkit.toyworld import prior
+from artkit.toyworld.prior import SIZE, TEXT_DIM, Denoiser, guided, sample
+from artkit.toyworld.scene import Scene, ToyObject
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return prior.load()
+
+
+def scene_image(scene: Scene, seed: int = 0) -> torch.Tensor:
+    from artkit.toyworld.render import render
+
+    image = render([scene], size=2 * SIZE, seed=seed)
+    return torch.nn.functional.avg_pool2d(image, 2) * 2 - 1
+
+
+def test_tiny_noise_returns_the_input():
+    torch.manual_seed(0)
+    model = Denoiser().eval()
+    x = torch.rand(2, 3, SIZE, SIZE) * 2 - 1
+    out = model(x, torch.full((2,), 1e-4), torch.zeros(2, TEXT_DIM))
+    assert torch.allclose(out, x, atol=1e-3)
+
+
+def test_guidance_scale_one_is_the_conditional_estimate():
+    torch.manual_seed(0)
+    model = Denoiser().eval()
+    x, sigma, text = torch.randn(2, 3, SIZE, SIZE), torch.full((2,), 0.5), torch.randn(2, TEXT_DIM)
+    with torch.no_grad():
+        assert torch.allclose(guided(model, x, sigma, text, 1.0), model(x, sigma, text))
+        uncond = model(x, sigma, torch.zeros_like(text))
+        doubled = guided(model, x, sigma, text, 2.0)
+    assert torch.allclose(doubled, 2 * model(x, sigma, text) - uncond, atol=1e-5)
+
+
+def test_samples_are_images_and_reproducible():
+    model = Denoiser().eval()
+    text = torch.zeros(2, TEXT_DIM)
+    a, b = sample(model, text, steps=3, seed=5), sample(model, text, steps=3, seed=5)
+    assert a.shape == (2, 3, SIZE, SIZE) and a.min() >= 0 and a.max() <= 1
+    assert torch.equal(a, b)
+
+
+def test_save_and_load_round_trip(tmp_path):
+    torch.manual_seed(0)
+    model = Denoiser().eval()
+    prior.save(model, tmp_path / "p.safetensors", {"seed": "0"})
+    loaded = prior.load(tmp_path / "p.safetensors")
+    x, sigma, text = torch.randn(1, 3, SIZE, SIZE), torch.full((1,), 0.3), torch.randn(1, TEXT_DIM)
+    with torch.no_grad():
+        assert torch.allclose(loaded(x, sigma, text), model(x, sigma, text), atol=2e-2)
+    assert not any(p.requires_grad for p in loaded.parameters())
+
+
+def test_a_few_training_steps_lower_the_denoising_loss():
+    from artkit.toyworld.train_prior import batch, denoising_loss
+
+    torch.manual_seed(0)
+    model = Denoiser()
+    clean, _ = batch(random.Random(0), 16, seed=0)
+    text = torch.zeros(16, TEXT_DIM)
+
+    def loss_at(seed: int) -> float:
+        with torch.no_grad():
+            return denoising_loss(model, clean, text, torch.Generator().manual_seed(seed)).item()
+
+    before = loss_at(1)
+    optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
+    for step in range(30):
+        optimizer.zero_grad()
+        denoising_loss(model, clean, text, torch.Generator().manual_seed(100 + step)).backward()
+        optimizer.step()
+    assert loss_at(1) < 0.9 * before
+
+
+def test_the_shipped_prior_uses_the_caption(shipped):
+    """At a high noise level, the caption tells the denoiser what the scene was (its colours)."""
+    from artkit_plugins.losses.prior import caption_embeddings
+
+    scene = Scene("black", (ToyObject("circle", "red", "left", "big"),))
+    clean = scene_image(scene)
+    noisy = clean + 2.0 * torch.randn(clean.shape, generator=torch.Generator().manual_seed(0))
+    sigma = torch.full((1,), 2.0)
+    with torch.no_grad():
+        right = shipped(noisy, sigma, caption_embeddings(["a big red circle on a black background"]))
+        wrong = shipped(noisy, sigma, caption_embeddings(["a big blue circle on a white background"]))
+    assert (right - clean).pow(2).mean() < 0.8 * (wrong - clean).pow(2).mean()
+
+
+def test_the_shipped_prior_draws_the_captions_colour(shipped):
+    """Sampled from noise, a red caption draws more red than a blue one, and a blue one more blue."""
+    from artkit_plugins.losses.prior import caption_embeddings
+
+    def colour_shares(caption: str) -> torch.Tensor:
+        images = sample(shipped, caption_embeddings([caption]).repeat(4, 1), steps=16, seed=0)
+        excess = (images - images.mean(1, keepdim=True)).clamp(min=0)  # how far each channel leads
+        return excess.mean(dim=(0, 2, 3))
+
+    red, blue = colour_shares("a big red square"), colour_shares("a big blue square")
+    assert red[0] > blue[0] and blue[2] > red[2]
