@@ -117,11 +117,18 @@ class Denoiser(nn.Module):
         return c_skip * noisy + c_out * self.unet(c_in * noisy, self.embedding(sigma, text))
 
 
-def guided(model: Denoiser, noisy: Tensor, sigma: Tensor, text: Tensor, scale: float) -> Tensor:
-    """The classifier-free guided estimate: ``uncond + scale * (cond - uncond)``."""
+def guided(
+    model: Denoiser, noisy: Tensor, sigma: Tensor, text: Tensor, scale: float, unconditional: Tensor | None = None
+) -> Tensor:
+    """The classifier-free guided estimate: ``uncond + scale * (cond - uncond)``.
+
+    ``unconditional`` (one embedding, or one per row) replaces the blank caption of the ``uncond`` branch, as a
+    negative prompt does.
+    """
+    blank = torch.zeros_like(text) if unconditional is None else unconditional.expand_as(text)
     if scale == 1.0:
         return model(noisy, sigma, text)
-    both = model(torch.cat([noisy, noisy]), torch.cat([sigma, sigma]), torch.cat([text, torch.zeros_like(text)]))
+    both = model(torch.cat([noisy, noisy]), torch.cat([sigma, sigma]), torch.cat([text, blank]))
     cond, uncond = both.chunk(2)
     return uncond + scale * (cond - uncond)
 

@@ -106,6 +106,8 @@ class PriorLoss(artkit.Loss):
 
         The noise is drawn from the run's seed and the step, so a resumed run draws what it would have.
         """
+        from artkit.toyworld import prior
+
         n, prompts = self.config.samples, len(self.condition)
         gen = torch.Generator().manual_seed(self.info.seed * 1_000_003 + step)
         noise = torch.randn((n, *x.shape[1:]), generator=gen).to(x.device)
@@ -113,12 +115,7 @@ class PriorLoss(artkit.Loss):
         text = self.condition.repeat(n, 1)
         levels = torch.full((len(noisy),), sigma, device=x.device)
         model = self._denoiser.to(x.device)
-        both = model(torch.cat([noisy, noisy]), torch.cat([levels, levels]), torch.cat([text, self._blank(text)]))
-        cond, uncond = both.chunk(2)
-        return uncond + self.config.guidance * (cond - uncond)
-
-    def _blank(self, text: Tensor) -> Tensor:
-        return self.unconditional.expand_as(text)
+        return prior.guided(model, noisy, levels, text, self.config.guidance, self.unconditional)
 
 
 def _shares(weights: list[float]) -> Tensor:

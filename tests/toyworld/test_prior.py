@@ -104,3 +104,13 @@ def test_the_shipped_prior_draws_the_captions_colour(shipped):
 
     red, blue = colour_shares("a big red square"), colour_shares("a big blue square")
     assert red[0] > blue[0] and blue[2] > red[2]
+
+
+def test_a_negative_caption_replaces_the_blank_one():
+    torch.manual_seed(0)
+    model = Denoiser().eval()
+    x, sigma = torch.randn(2, 3, SIZE, SIZE), torch.full((2,), 0.5)
+    text, negative = torch.randn(2, TEXT_DIM), torch.randn(TEXT_DIM)
+    with torch.no_grad():
+        expected = 3 * model(x, sigma, text) - 2 * model(x, sigma, negative.expand_as(text))
+        assert torch.allclose(guided(model, x, sigma, text, 3.0, negative), expected, atol=1e-5)
