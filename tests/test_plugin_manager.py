@@ -115,7 +115,7 @@ def test_every_builtin_component_resolves_to_its_kind():
 
     bases = {kind: getattr(artkit, kind.capitalize()) for kind in KINDS}
     entries = [e for e in load_plugins().registry.list() if e.plugin.startswith("artkit.")]
-    assert len(entries) == 12
+    assert len(entries) == 13
     for entry in entries:
         assert isinstance(entry.target, str), f"{entry.name} should register lazily"
         assert issubclass(entry.component, bases[entry.kind]), entry.name
