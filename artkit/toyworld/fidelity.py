@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import torch
 from torch import Tensor
 
-from artkit.toyworld import judge
+from artkit.toyworld import judge, toyclip
 from artkit.toyworld.prompts import ToyPrompt
 from artkit.toyworld.vocab import COLOURS, POSITIONS
 
@@ -53,15 +51,8 @@ def region_of(position: str, radius: float = 0.25) -> tuple[float, float, float,
 @torch.no_grad()
 def toyclip_score(image: Tensor, text: str) -> float:
     """Cosine similarity between the whole image and ``text`` under toyclip."""
-    model, tokenize = _toyclip()
+    model, tokenize = toyclip.shipped(), toyclip.tokenizer()
     view = torch.nn.functional.interpolate(image.float().cpu(), size=(64, 64), mode="area")
     a = torch.nn.functional.normalize(model.encode_image(view), dim=-1)
     b = torch.nn.functional.normalize(model.encode_text(tokenize([text])), dim=-1)
     return float((a * b).sum())
-
-
-@lru_cache(maxsize=1)
-def _toyclip():
-    from artkit.toyworld import toyclip
-
-    return toyclip.create(), toyclip.tokenizer()

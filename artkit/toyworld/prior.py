@@ -117,6 +117,20 @@ class Denoiser(nn.Module):
         return c_skip * noisy + c_out * self.unet(c_in * noisy, self.embedding(sigma, text))
 
 
+@torch.no_grad()
+def caption_embeddings(captions: list[str]) -> Tensor:
+    """The denoiser's conditioning: unit text embeddings (N, TEXT_DIM) of ``captions`` by the shipped toyclip.
+
+    Example:
+        >>> caption_embeddings(["a red circle", "a blue square"]).shape
+        torch.Size([2, 128])
+    """
+    from artkit.toyworld import toyclip
+
+    encode = toyclip.encoders(toyclip.shipped())[1]
+    return F.normalize(encode(captions), dim=-1)
+
+
 def guided(
     model: Denoiser, noisy: Tensor, sigma: Tensor, text: Tensor, scale: float, unconditional: Tensor | None = None
 ) -> Tensor:

@@ -68,6 +68,12 @@ def create(pretrained: bool = True, weights: Path = WEIGHTS_PATH, image_size: in
     return model.eval()
 
 
+@lru_cache(maxsize=1)
+def shipped() -> nn.Module:
+    """The shipped toyclip, built once per process and shared; treat it as read-only."""
+    return create()
+
+
 def build(image_width: int | None = None, image_size: int | None = None) -> nn.Module:
     """toyclip's architecture with random weights; ``image_width`` widens the image tower (default: 16) and
     ``image_size`` sets its input's side in pixels (default: 64; a multiple of 32).

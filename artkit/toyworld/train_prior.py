@@ -27,9 +27,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from artkit.toyworld import toyclip
 from artkit.toyworld.captions import describe
-from artkit.toyworld.prior import SIGMA_DATA, SIZE, WEIGHTS_PATH, Denoiser, load, save
+from artkit.toyworld.prior import SIGMA_DATA, SIZE, WEIGHTS_PATH, Denoiser, caption_embeddings, load, save
 from artkit.toyworld.render import render
 from artkit.toyworld.scene import sample_scene
 
@@ -38,17 +37,15 @@ DROP_CAPTION = 0.15
 
 
 class CaptionEmbeddings:
-    """Unit toyclip text embeddings of captions, computed once per caption."""
+    """:func:`~artkit.toyworld.prior.caption_embeddings`, computed once per caption."""
 
     def __init__(self) -> None:
-        self._encode = toyclip.encoders(toyclip.create())[1]
         self._cache: dict[str, Tensor] = {}
 
-    @torch.no_grad()
     def __call__(self, captions: list[str]) -> Tensor:
         new = sorted({c for c in captions if c not in self._cache})
         if new:
-            for caption, row in zip(new, F.normalize(self._encode(new), dim=-1), strict=True):
+            for caption, row in zip(new, caption_embeddings(new), strict=True):
                 self._cache[caption] = row
         return torch.stack([self._cache[c] for c in captions])
 

@@ -30,22 +30,6 @@ def _denoiser(path: str):
     return prior.load(Path(path))
 
 
-@torch.no_grad()
-def caption_embeddings(texts: list[str]) -> Tensor:
-    """Unit toyclip text embeddings (N, 128) of ``texts``: the denoiser's conditioning."""
-    from artkit.toyworld import toyclip
-
-    encode = toyclip.encoders(_toyclip())[1]
-    return F.normalize(encode(texts), dim=-1)
-
-
-@lru_cache(maxsize=1)
-def _toyclip():
-    from artkit.toyworld import toyclip
-
-    return toyclip.create()
-
-
 def noise_level(step: int, steps: int, start: float, end: float) -> float:
     """The noise level at ``step`` of ``steps``: log-linear from ``start`` to ``end``.
 
@@ -86,15 +70,17 @@ class PriorLoss(artkit.Loss):
         if not positive:
             raise artkit.ConfigError("prompts: the prior loss needs a text prompt of positive weight (--prompt TEXT).")
         self._denoiser = _denoiser(str(info.resolve_path(config.weights) if config.weights else prior.WEIGHTS_PATH))
-        self.register_buffer("condition", caption_embeddings([p.text for p in positive]), persistent=False)
+        self.register_buffer("condition", prior.caption_embeddings([p.text for p in positive]), persistent=False)
         self.register_buffer("shares", _shares([p.weight for p in positive]), persistent=False)
         negative = [p.text for p in texts if p.weight < 0]
-        unconditional = caption_embeddings(negative).mean(0) if negative else torch.zeros(self.condition.shape[1])
+        unconditional = prior.caption_embeddings(negative).mean(0) if negative else torch.zeros(self.condition.shape[1])
         self.register_buffer("unconditional", unconditional, persistent=False)
 
     def forward(self, ctx: artkit.StepContext) -> Tensor:
+        from artkit.toyworld import prior
+
         c = self.config
-        x = F.interpolate(ctx.image, size=(32, 32), mode="area") * 2 - 1
+        x = F.interpolate(ctx.image, size=(prior.SIZE, prior.SIZE), mode="area") * 2 - 1
         sigma = noise_level(ctx.step, self.info.steps, c.sigma_start, c.sigma_end)
         target = self._estimate(x.detach(), sigma, ctx.step)
         per_prompt = ((x - target) ** 2).mean(dim=(1, 2, 3)).view(c.samples, -1).mean(0)

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from artkit.toyworld import prior
-from artkit.toyworld.prior import SIZE, TEXT_DIM, Denoiser, guided, sample
+from artkit.toyworld.prior import SIZE, TEXT_DIM, Denoiser, caption_embeddings, guided, sample
 from artkit.toyworld.scene import Scene, ToyObject
 
 
@@ -81,7 +81,6 @@ def test_a_few_training_steps_lower_the_denoising_loss():
 
 def test_the_shipped_prior_uses_the_caption(shipped):
     """At a high noise level, the caption tells the denoiser what the scene was (its colours)."""
-    from artkit_plugins.losses.prior import caption_embeddings
 
     scene = Scene("black", (ToyObject("circle", "red", "left", "big"),))
     clean = scene_image(scene)
@@ -95,7 +94,6 @@ def test_the_shipped_prior_uses_the_caption(shipped):
 
 def test_the_shipped_prior_draws_the_captions_colour(shipped):
     """Sampled from noise, a red caption draws more red than a blue one, and a blue one more blue."""
-    from artkit_plugins.losses.prior import caption_embeddings
 
     def colour_shares(caption: str) -> torch.Tensor:
         images = sample(shipped, caption_embeddings([caption]).repeat(4, 1), steps=16, seed=0)
