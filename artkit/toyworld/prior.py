@@ -61,28 +61,61 @@ class Attention(nn.Module):
         return x + out.transpose(1, 2).reshape(b, c, h, w)
 
 
+class Layout(nn.Module):
+    """A caption's feature map at the coarsest level, added there; zero at first, so it starts as no change."""
+
+    def __init__(self, channels: int, size: int, width: int = 32) -> None:
+        super().__init__()
+        self.size, self.width = size, width
+        self.project = nn.Linear(TEXT_DIM, width * size * size)
+        self.mix = nn.Conv2d(width, channels, 1)
+        nn.init.zeros_(self.mix.weight)
+        nn.init.zeros_(self.mix.bias)
+
+    def forward(self, standard: Tensor) -> Tensor:
+        return self.mix(F.silu(self.project(standard).view(-1, self.width, self.size, self.size)))
+
+
 class Denoiser(nn.Module):
     """A U-Net (32, 16 and 8 px levels, attention at 8 px) with EDM preconditioning.
 
     ``forward(noisy, sigma, text)`` returns the estimate of the clean image in [-1, 1]; ``text`` is the
-    caption's unit toyclip embedding, or zeros for no caption.
+    caption's unit toyclip embedding, or zeros for no caption. The caption scales and shifts every block;
+    ``coords`` adds x and y input channels and ``layout`` a map of the caption at the 8 px level (the
+    shipped weights have both): a scale and a shift are the same everywhere, a map says where.
     """
 
-    def __init__(self, channels: tuple[int, ...] = (32, 64, 128), embed: int = 256) -> None:
+    def __init__(
+        self, channels: tuple[int, ...] = (32, 64, 128), embed: int = 256, coords: bool = False, layout: bool = False
+    ) -> None:
         super().__init__()
+        self.config = {
+            "channels": list(channels),
+            "embed": embed,
+            "size": SIZE,
+            "text_dim": TEXT_DIM,
+            "coords": coords,
+            "layout": layout,
+        }
+        # two extra input channels, x and y in [-1, 1], let the caption's scale and shift say where things are
+        ramp = torch.linspace(-1, 1, SIZE)
+        grid = torch.stack([ramp.expand(SIZE, SIZE), ramp[:, None].expand(SIZE, SIZE)])[None] if coords else None
+        self.register_buffer("grid", grid, persistent=False)
         self.sigma_mlp = nn.Sequential(nn.Linear(32, embed), nn.SiLU(), nn.Linear(embed, embed))
         self.text_mlp = nn.Sequential(nn.Linear(TEXT_DIM, embed), nn.SiLU(), nn.Linear(embed, embed))
         self.register_buffer("freqs", torch.randn(16, generator=torch.Generator().manual_seed(0)) * 4)
         # captions' embeddings are close together; standardising them (statistics set by training) spreads them
         self.register_buffer("text_mean", torch.zeros(TEXT_DIM))
         self.register_buffer("text_std", torch.ones(TEXT_DIM))
-        self.stem = nn.Conv2d(3, channels[0], 3, padding=1)
+        self.stem = nn.Conv2d(5 if coords else 3, channels[0], 3, padding=1)
         self.down = nn.ModuleList()
         c = channels[0]
         for c_out in channels:
             self.down.append(ResBlock(c, c_out, embed))
             c = c_out
         self.mid = ResBlock(c, c, embed)
+        # a caption's own map at the coarsest level: where it puts things, not only which colours
+        self.layout = Layout(c, SIZE // 2 ** (len(channels) - 1)) if layout else None
         self.attn = Attention(c)
         self.up = nn.ModuleList()
         for c_skip in reversed(channels):
@@ -90,19 +123,23 @@ class Denoiser(nn.Module):
             c = c_skip
         self.head = nn.Sequential(nn.GroupNorm(8, c), nn.SiLU(), nn.Conv2d(c, 3, 3, padding=1))
 
-    def embedding(self, sigma: Tensor, text: Tensor) -> Tensor:
+    def embedding(self, sigma: Tensor, standard: Tensor) -> Tensor:
         angles = (sigma.log() / 4)[:, None] * self.freqs[None, :] * 2 * math.pi
-        standard = (text - self.text_mean) / self.text_std
         return F.silu(self.sigma_mlp(torch.cat([angles.sin(), angles.cos()], dim=1)) + self.text_mlp(standard))
 
-    def unet(self, x: Tensor, emb: Tensor) -> Tensor:
+    def unet(self, x: Tensor, emb: Tensor, standard: Tensor) -> Tensor:
+        if self.grid is not None:
+            x = torch.cat([x, self.grid.expand(len(x), -1, -1, -1)], dim=1)
         h, skips = self.stem(x), []
         for i, block in enumerate(self.down):
             h = block(h, emb)
             skips.append(h)
             if i < len(self.down) - 1:
                 h = F.avg_pool2d(h, 2)
-        h = self.attn(self.mid(h, emb))
+        h = self.mid(h, emb)
+        if self.layout is not None:
+            h = h + self.layout(standard)
+        h = self.attn(h)
         for i, block in enumerate(self.up):
             h = block(torch.cat([h, skips.pop()], dim=1), emb)
             if i < len(self.up) - 1:
@@ -114,7 +151,8 @@ class Denoiser(nn.Module):
         c_skip = SIGMA_DATA**2 / (s**2 + SIGMA_DATA**2)
         c_out = s * SIGMA_DATA / (s**2 + SIGMA_DATA**2).sqrt()
         c_in = 1 / (s**2 + SIGMA_DATA**2).sqrt()
-        return c_skip * noisy + c_out * self.unet(c_in * noisy, self.embedding(sigma, text))
+        standard = (text - self.text_mean) / self.text_std
+        return c_skip * noisy + c_out * self.unet(c_in * noisy, self.embedding(sigma, standard), standard)
 
 
 @torch.no_grad()
@@ -165,13 +203,21 @@ def save(model: Denoiser, path: Path, metadata: dict[str, str]) -> None:
     from safetensors.torch import save_file
 
     state = {k: v.detach().half().contiguous() for k, v in model.state_dict().items()}
-    save_file(state, str(path), metadata={"config": json.dumps(CONFIG), **metadata})
+    save_file(state, str(path), metadata={"config": json.dumps(model.config), **metadata})
 
 
 def load(path: Path = WEIGHTS_PATH) -> Denoiser:
     """The denoiser with the weights at ``path`` (the shipped ones by default), in eval mode."""
+    from safetensors import safe_open
     from safetensors.torch import load_file
 
-    model = Denoiser()
+    with safe_open(str(path), "pt") as f:
+        config = json.loads((f.metadata() or {}).get("config", "{}"))
+    model = Denoiser(
+        tuple(config.get("channels", CONFIG["channels"])),
+        config.get("embed", 256),
+        config.get("coords", False),
+        config.get("layout", False),
+    )
     model.load_state_dict({k: v.float() for k, v in load_file(str(path)).items()})
     return model.eval().requires_grad_(False)

@@ -2,10 +2,17 @@
 
     python -m artkit.toyworld.train_prior --seed 4 --steps 2000 --out stage1/toyprior.safetensors
     python -m artkit.toyworld.train_prior --seed 5 --steps 1000 --lr 1e-3 --sigma-mean 0.0 \
-        --init stage1/toyprior.safetensors
+        --init stage1/toyprior.safetensors --out stage2/toyprior.safetensors
+    python -m artkit.toyworld.train_prior --seed 6 --steps 1500 --lr 1e-3 --sigma-mean 0.5 --coords \
+        --init stage2/toyprior.safetensors --out stage3/toyprior.safetensors
+    python -m artkit.toyworld.train_prior --seed 7 --steps 2000 --lr 1e-3 --sigma-mean 1.0 --coords --layout \
+        --init stage3/toyprior.safetensors
 
-The shipped weights are those two stages: the second weights the noise levels towards the high ones, where only
-the caption tells scenes apart, so that the denoiser learns to read it.
+The shipped weights are those four stages. The later ones weight the noise levels towards the high ones,
+where only the caption tells scenes apart, so that the denoiser learns to read it; the third gives it x and y
+input channels (``--coords``) and the fourth a map of the caption at its coarsest level (``--layout``), which
+is what taught it where the caption puts things. Each grown part starts at zero, so a stage starts from what
+the one before it computed.
 
 Each step renders a batch of captioned scenes at 64 px, area-downsamples them to 32 px (as guidance sees
 the picture), noises them at log-normal noise levels (EDM: mean -1.2, deviation 1.2) and learns to
@@ -84,7 +91,7 @@ def evaluate(model: Denoiser, embed: CaptionEmbeddings, n: int = 128) -> dict[st
     text, gen = embed(captions), torch.Generator().manual_seed(EVAL_SEED)
     noise = torch.randn(clean.shape, generator=gen)
     result = {}
-    for sigma in (0.1, 0.4, 1.0):
+    for sigma in (0.1, 0.4, 1.0, 3.0):
         s = torch.full((n,), sigma)
         result[f"mse_at_{sigma}"] = round(F.mse_loss(model(clean + sigma * noise, s, text), clean).item(), 5)
         blind = F.mse_loss(model(clean + sigma * noise, s, torch.zeros_like(text)), clean).item()
@@ -100,8 +107,9 @@ def train(args: argparse.Namespace) -> None:
     embed = CaptionEmbeddings()
     if args.init:
         model = load(args.init).train().requires_grad_(True)
+        model = grown(model, args.coords, args.layout)
     else:
-        model = Denoiser()
+        model = Denoiser(coords=args.coords, layout=args.layout)
         set_text_statistics(model, embed, random.Random(args.seed + 1))
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, args.lr, total_steps=args.steps, pct_start=0.05)
@@ -121,13 +129,30 @@ def train(args: argparse.Namespace) -> None:
             write(model, args, history)
 
 
+def grown(model: Denoiser, coords: bool, layout: bool) -> Denoiser:
+    """``model`` with coordinate channels and a layout map added where asked, computing what it did."""
+    coords, layout = coords or model.config["coords"], layout or model.config["layout"]
+    if (coords, layout) == (model.config["coords"], model.config["layout"]):
+        return model
+    bigger = Denoiser(tuple(model.config["channels"]), model.config["embed"], coords, layout)
+    state = model.state_dict()
+    stem = state["stem.weight"]
+    if stem.shape[1] < bigger.stem.weight.shape[1]:
+        state["stem.weight"] = torch.cat([stem, torch.zeros(stem.shape[0], 2, *stem.shape[2:])], dim=1)
+    state.update({k: v for k, v in bigger.state_dict().items() if k.startswith("layout.")})
+    bigger.load_state_dict(state)
+    return bigger.train()
+
+
 def write(model: Denoiser, args: argparse.Namespace, history: list[dict]) -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     save(model, args.out, {"seed": str(args.seed)})
     report = {
         "command": f"python -m artkit.toyworld.train_prior --seed {args.seed} --steps {args.steps} "
         f"--batch-size {args.batch_size} --lr {args.lr} --sigma-mean {args.sigma_mean}"
-        + (f" --init {args.init}" if args.init else ""),
+        + (f" --init {args.init}" if args.init else "")
+        + (" --coords" if args.coords else "")
+        + (" --layout" if args.layout else ""),
         "parameters": sum(p.numel() for p in model.parameters()),
         "held_out": history[-1],
         "history": history,
@@ -143,6 +168,8 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--sigma-mean", type=float, default=-1.2, help="log-mean of the training noise levels")
     parser.add_argument("--init", type=Path, help="start from these weights (a second stage)")
+    parser.add_argument("--coords", action="store_true", help="give the denoiser x and y input channels")
+    parser.add_argument("--layout", action="store_true", help="give the denoiser a caption map at its coarsest level")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--eval-every", type=int, default=100)
     parser.add_argument("--out", type=Path, default=WEIGHTS_PATH)

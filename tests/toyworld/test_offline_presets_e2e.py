@@ -7,10 +7,10 @@ the run.
 
 Presets: every offline ``*-quickstart`` (pixel, pixel with toyprior, fft, palette, vqgan, vector). What
 holds today: guidance steers colour for every preset (the named colour is far more present under its own
-prompt than under another); the named colour dominates the named region for 11 of the 30 (preset, prompt)
-pairs, the judge reads colour and position for 5 and colour, shape and position for 4: three of
-``vector-quickstart``'s and ``prior-quickstart``'s red circle (``REGION_HOLDS``, ``JUDGE_HOLDS``,
-``SHAPE_HOLDS``). Which pairs hold changes with every change to a
+prompt than under another); the named colour dominates the named region for 14 of the 30 (preset, prompt)
+pairs, the judge reads colour and position for 8 (four of them ``prior-quickstart``'s) and colour, shape and
+position for 5: three of ``vector-quickstart``'s, ``prior-quickstart``'s red circle and purple ring
+(``REGION_HOLDS``, ``JUDGE_HOLDS``, ``SHAPE_HOLDS``). Which pairs hold changes with every change to a
 run's random draws, as with the single-resampling cutouts of 2026-12-02, while over 64 prompts of
 ``artkit eval`` the counts held. Every other pair is marked ``xfail(strict=True)``, so the day it
 starts to pass is noticed. The pixel presets draw coloured blobs
@@ -53,7 +53,10 @@ REGION_HOLDS = {
     ("quickstart", "blue"),
     ("fft-quickstart", "red"),
     ("fft-quickstart", "two-objects"),
-    ("prior-quickstart", "two-objects"),
+    ("prior-quickstart", "red"),
+    ("prior-quickstart", "blue"),
+    ("prior-quickstart", "yellow"),
+    ("prior-quickstart", "background"),
     ("palette-quickstart", "red"),
     ("palette-quickstart", "blue"),
     ("vqgan-quickstart", "red"),
@@ -64,6 +67,9 @@ REGION_HOLDS = {
 }
 JUDGE_HOLDS = {
     ("prior-quickstart", "red"),
+    ("prior-quickstart", "blue"),
+    ("prior-quickstart", "yellow"),
+    ("prior-quickstart", "background"),
     ("vqgan-quickstart", "red"),
     ("vector-quickstart", "red"),
     ("vector-quickstart", "blue"),
@@ -72,6 +78,7 @@ JUDGE_HOLDS = {
 
 SHAPE_HOLDS = {  # colour, shape and position all read
     ("prior-quickstart", "red"),
+    ("prior-quickstart", "background"),
     ("vector-quickstart", "red"),
     ("vector-quickstart", "blue"),
     ("vector-quickstart", "yellow"),
