@@ -62,18 +62,25 @@ class Attention(nn.Module):
 
 
 class Layout(nn.Module):
-    """A caption's feature map at the coarsest level, added there; zero at first, so it starts as no change."""
+    """A caption's feature map of ``size`` x ``size``, added to the U-Net's features at that size.
 
-    def __init__(self, channels: int, size: int, width: int = 32) -> None:
+    The caption goes through a linear map (or, with ``hidden``, a hidden layer first, so that the map can
+    depend on the words together: a square *on the left*) to ``width`` channels per cell, then a 1x1
+    convolution to the U-Net's channels. That convolution starts at zero, so a new map changes nothing.
+    """
+
+    def __init__(self, channels: int, size: int, width: int = 32, hidden: int = 0) -> None:
         super().__init__()
         self.size, self.width = size, width
-        self.project = nn.Linear(TEXT_DIM, width * size * size)
+        self.hidden = nn.Sequential(nn.Linear(TEXT_DIM, hidden), nn.SiLU()) if hidden else nn.Identity()
+        self.project = nn.Linear(hidden or TEXT_DIM, width * size * size)
         self.mix = nn.Conv2d(width, channels, 1)
         nn.init.zeros_(self.mix.weight)
         nn.init.zeros_(self.mix.bias)
 
     def forward(self, standard: Tensor) -> Tensor:
-        return self.mix(F.silu(self.project(standard).view(-1, self.width, self.size, self.size)))
+        cells = self.project(self.hidden(standard)).view(-1, self.width, self.size, self.size)
+        return self.mix(F.silu(cells))
 
 
 class Denoiser(nn.Module):
@@ -81,12 +88,18 @@ class Denoiser(nn.Module):
 
     ``forward(noisy, sigma, text)`` returns the estimate of the clean image in [-1, 1]; ``text`` is the
     caption's unit toyclip embedding, or zeros for no caption. The caption scales and shifts every block;
-    ``coords`` adds x and y input channels and ``layout`` a map of the caption at the 8 px level (the
-    shipped weights have both): a scale and a shift are the same everywhere, a map says where.
+    ``coords`` adds x and y input channels, ``layout`` a map of the caption at the 8 px level and
+    ``fine_layout`` one at the 16 px level, through a hidden layer: a scale and a shift are the same
+    everywhere, a map says where, and a finer map can say what outline.
     """
 
     def __init__(
-        self, channels: tuple[int, ...] = (32, 64, 128), embed: int = 256, coords: bool = False, layout: bool = False
+        self,
+        channels: tuple[int, ...] = (32, 64, 128),
+        embed: int = 256,
+        coords: bool = False,
+        layout: bool = False,
+        fine_layout: bool = False,
     ) -> None:
         super().__init__()
         self.config = {
@@ -96,6 +109,7 @@ class Denoiser(nn.Module):
             "text_dim": TEXT_DIM,
             "coords": coords,
             "layout": layout,
+            "fine_layout": fine_layout,
         }
         # two extra input channels, x and y in [-1, 1], let the caption's scale and shift say where things are
         ramp = torch.linspace(-1, 1, SIZE)
@@ -117,6 +131,8 @@ class Denoiser(nn.Module):
         # a caption's own map at the coarsest level: where it puts things, not only which colours
         self.layout = Layout(c, SIZE // 2 ** (len(channels) - 1)) if layout else None
         self.attn = Attention(c)
+        fine = SIZE // 2 ** (len(channels) - 2)
+        self.fine_layout = Layout(c, fine, width=16, hidden=256) if fine_layout else None
         self.up = nn.ModuleList()
         for c_skip in reversed(channels):
             self.up.append(ResBlock(c + c_skip, c_skip, embed))
@@ -144,6 +160,8 @@ class Denoiser(nn.Module):
             h = block(torch.cat([h, skips.pop()], dim=1), emb)
             if i < len(self.up) - 1:
                 h = F.interpolate(h, scale_factor=2.0, mode="nearest")
+            if i == 0 and self.fine_layout is not None:
+                h = h + self.fine_layout(standard)
         return self.head(h)
 
     def forward(self, noisy: Tensor, sigma: Tensor, text: Tensor) -> Tensor:
@@ -206,18 +224,34 @@ def save(model: Denoiser, path: Path, metadata: dict[str, str]) -> None:
     save_file(state, str(path), metadata={"config": json.dumps(model.config), **metadata})
 
 
+def from_config(config: dict) -> Denoiser:
+    """A randomly initialised denoiser of the shape ``config`` (a model's ``config``) describes.
+
+    Example:
+        >>> from_config({"coords": True}).config["coords"]
+        True
+    """
+    return Denoiser(
+        tuple(config.get("channels", CONFIG["channels"])),
+        config.get("embed", CONFIG["embed"]),
+        config.get("coords", False),
+        config.get("layout", False),
+        config.get("fine_layout", False),
+    )
+
+
 def load(path: Path = WEIGHTS_PATH) -> Denoiser:
-    """The denoiser with the weights at ``path`` (the shipped ones by default), in eval mode."""
+    """The denoiser with the weights at ``path`` (the shipped ones by default), in eval mode.
+
+    It leaves torch's global random state as it was, so that loading it (once per process: the ``prior`` loss
+    caches it) does not change the random draws of the run that loads it first.
+    """
     from safetensors import safe_open
     from safetensors.torch import load_file
 
     with safe_open(str(path), "pt") as f:
         config = json.loads((f.metadata() or {}).get("config", "{}"))
-    model = Denoiser(
-        tuple(config.get("channels", CONFIG["channels"])),
-        config.get("embed", 256),
-        config.get("coords", False),
-        config.get("layout", False),
-    )
+    with torch.random.fork_rng(devices=[]):  # random initial weights, overwritten: leave a run's seed alone
+        model = from_config(config)
     model.load_state_dict({k: v.float() for k, v in load_file(str(path)).items()})
     return model.eval().requires_grad_(False)

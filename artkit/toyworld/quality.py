@@ -18,7 +18,14 @@ from typing import Any
 from artkit.toyworld.fidelity import judge_prompt
 from artkit.toyworld.prompts import ToyPrompt, benchmark_prompts
 
-TOY_PRESETS = ["quickstart", "fft-quickstart", "palette-quickstart", "vqgan-quickstart", "vector-quickstart"]
+TOY_PRESETS = [
+    "quickstart",
+    "toyclip-quickstart",
+    "fft-quickstart",
+    "palette-quickstart",
+    "vqgan-quickstart",
+    "vector-quickstart",
+]
 
 
 def first_read(

@@ -70,8 +70,14 @@ def create(pretrained: bool = True, weights: Path = WEIGHTS_PATH, image_size: in
 
 @lru_cache(maxsize=1)
 def shipped() -> nn.Module:
-    """The shipped toyclip, built once per process and shared; treat it as read-only."""
-    return create()
+    """The shipped toyclip, built once per process and shared; treat it as read-only.
+
+    Building it leaves torch's global random state as it was: only the first call builds, so a draw here would
+    make the first run in a process differ from the next ones. (:func:`create` draws random initial weights
+    before it loads the real ones; a run's perceptor calls it every run, the same way each time.)
+    """
+    with torch.random.fork_rng(devices=[]):
+        return create()
 
 
 def build(image_width: int | None = None, image_size: int | None = None) -> nn.Module:

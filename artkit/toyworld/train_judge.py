@@ -10,7 +10,6 @@ import argparse
 import json
 import random
 import time
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -19,6 +18,7 @@ from artkit.toyworld import judge
 from artkit.toyworld.data import _box_blur
 from artkit.toyworld.render import render
 from artkit.toyworld.scene import sample_scene
+from artkit.toyworld.training import training_parser
 
 EVAL_SEED = 20_011
 
@@ -97,17 +97,17 @@ def train(args: argparse.Namespace) -> None:
     args.out.with_name("judge_report.json").write_text(json.dumps(report, indent=2) + "\n")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+def parser() -> argparse.ArgumentParser:
+    """The command line of ``python -m artkit.toyworld.train_judge``."""
+    parser = training_parser(
+        __doc__, seed=1, steps=1500, batch_size=128, lr=3e-3, out=judge.WEIGHTS_PATH, eval_every=250
+    )
     parser.add_argument("command", choices=["train"], nargs="?", default="train")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--steps", type=int, default=1500)
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--lr", type=float, default=3e-3)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--eval-every", type=int, default=250)
-    parser.add_argument("--out", type=Path, default=judge.WEIGHTS_PATH)
-    train(parser.parse_args())
+    return parser
+
+
+def main() -> None:
+    train(parser().parse_args())
 
 
 if __name__ == "__main__":

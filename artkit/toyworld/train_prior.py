@@ -6,13 +6,18 @@
     python -m artkit.toyworld.train_prior --seed 6 --steps 1500 --lr 1e-3 --sigma-mean 0.5 --coords \
         --init stage2/toyprior.safetensors --out stage3/toyprior.safetensors
     python -m artkit.toyworld.train_prior --seed 7 --steps 2000 --lr 1e-3 --sigma-mean 1.0 --coords --layout \
-        --init stage3/toyprior.safetensors
+        --init stage3/toyprior.safetensors --out stage4/toyprior.safetensors
+    python -m artkit.toyworld.train_prior --seed 8 --steps 2000 --lr 1e-3 --sigma-mean 0.5 --fine-layout \
+        --init stage4/toyprior.safetensors --out stage5/toyprior.safetensors
+    python -m artkit.toyworld.train_prior --seed 9 --steps 2000 --lr 5e-4 --sigma-mean 0.5 \
+        --init stage5/toyprior.safetensors
 
-The shipped weights are those four stages. The later ones weight the noise levels towards the high ones,
+The shipped weights are those six stages. The later ones weight the noise levels towards the high ones,
 where only the caption tells scenes apart, so that the denoiser learns to read it; the third gives it x and y
-input channels (``--coords``) and the fourth a map of the caption at its coarsest level (``--layout``), which
-is what taught it where the caption puts things. Each grown part starts at zero, so a stage starts from what
-the one before it computed.
+input channels (``--coords``), the fourth a map of the caption at its coarsest level (``--layout``), which
+is what taught it where the caption puts things, and the fifth a finer map through a hidden layer
+(``--fine-layout``), which with the sixth taught it some outlines (rings, squares). Each grown part starts at
+zero, so a stage starts from what the one before it computed.
 
 Each step renders a batch of captioned scenes at 64 px, area-downsamples them to 32 px (as guidance sees
 the picture), noises them at log-normal noise levels (EDM: mean -1.2, deviation 1.2) and learns to
@@ -35,9 +40,19 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from artkit.toyworld.captions import describe
-from artkit.toyworld.prior import SIGMA_DATA, SIZE, WEIGHTS_PATH, Denoiser, caption_embeddings, load, save
+from artkit.toyworld.prior import (
+    SIGMA_DATA,
+    SIZE,
+    WEIGHTS_PATH,
+    Denoiser,
+    caption_embeddings,
+    from_config,
+    load,
+    save,
+)
 from artkit.toyworld.render import render
 from artkit.toyworld.scene import sample_scene
+from artkit.toyworld.training import training_parser
 
 EVAL_SEED = 123_458
 DROP_CAPTION = 0.15
@@ -106,10 +121,10 @@ def train(args: argparse.Namespace) -> None:
     rng, gen = random.Random(args.seed), torch.Generator().manual_seed(args.seed)
     embed = CaptionEmbeddings()
     if args.init:
-        model = load(args.init).train().requires_grad_(True)
-        model = grown(model, args.coords, args.layout)
+        model = continued(args.init)
+        model = grown(model, coords=args.coords, layout=args.layout, fine_layout=args.fine_layout)
     else:
-        model = Denoiser(coords=args.coords, layout=args.layout)
+        model = Denoiser(coords=args.coords, layout=args.layout, fine_layout=args.fine_layout)
         set_text_statistics(model, embed, random.Random(args.seed + 1))
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, args.lr, total_steps=args.steps, pct_start=0.05)
@@ -129,17 +144,40 @@ def train(args: argparse.Namespace) -> None:
             write(model, args, history)
 
 
-def grown(model: Denoiser, coords: bool, layout: bool) -> Denoiser:
-    """``model`` with coordinate channels and a layout map added where asked, computing what it did."""
-    coords, layout = coords or model.config["coords"], layout or model.config["layout"]
-    if (coords, layout) == (model.config["coords"], model.config["layout"]):
+GROWN_PARTS = ("coords", "layout", "fine_layout")
+
+
+def continued(init: Path) -> Denoiser:
+    """The model at ``init``, ready to train on, built as the shipped stages were.
+
+    A fresh model of its shape is drawn from torch's seeded generator first, then given the weights: those
+    draws come before the initial weights of any part the stage grows, so they are part of what the recorded
+    commands reproduce (:func:`~artkit.toyworld.prior.load` itself leaves the generator alone).
+    """
+    weights = load(init)
+    model = from_config(weights.config)
+    model.load_state_dict(weights.state_dict())
+    return model.train()
+
+
+def grown(model: Denoiser, **parts: bool) -> Denoiser:
+    """``model`` with the parts asked for (``coords``, ``layout``, ``fine_layout``) added, computing what it did.
+
+    Example:
+        >>> grown(Denoiser(), coords=True).config["coords"]
+        True
+    """
+    config = dict(model.config)
+    for name, wanted in parts.items():
+        config[name] = bool(wanted or config.get(name, False))
+    if all(config[name] == model.config.get(name, False) for name in GROWN_PARTS):
         return model
-    bigger = Denoiser(tuple(model.config["channels"]), model.config["embed"], coords, layout)
+    bigger = Denoiser(tuple(config["channels"]), config["embed"], *(config[name] for name in GROWN_PARTS))
     state = model.state_dict()
     stem = state["stem.weight"]
     if stem.shape[1] < bigger.stem.weight.shape[1]:
         state["stem.weight"] = torch.cat([stem, torch.zeros(stem.shape[0], 2, *stem.shape[2:])], dim=1)
-    state.update({k: v for k, v in bigger.state_dict().items() if k.startswith("layout.")})
+    state.update({k: v for k, v in bigger.state_dict().items() if k not in state})
     bigger.load_state_dict(state)
     return bigger.train()
 
@@ -152,7 +190,8 @@ def write(model: Denoiser, args: argparse.Namespace, history: list[dict]) -> Non
         f"--batch-size {args.batch_size} --lr {args.lr} --sigma-mean {args.sigma_mean}"
         + (f" --init {args.init}" if args.init else "")
         + (" --coords" if args.coords else "")
-        + (" --layout" if args.layout else ""),
+        + (" --layout" if args.layout else "")
+        + (" --fine-layout" if args.fine_layout else ""),
         "parameters": sum(p.numel() for p in model.parameters()),
         "held_out": history[-1],
         "history": history,
@@ -160,20 +199,19 @@ def write(model: Denoiser, args: argparse.Namespace, history: list[dict]) -> Non
     args.out.with_name(f"{args.out.stem}_report.json").write_text(json.dumps(report, indent=1) + "\n")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=4)
-    parser.add_argument("--steps", type=int, default=1500)
-    parser.add_argument("--batch-size", type=int, default=48)
-    parser.add_argument("--lr", type=float, default=2e-3)
+def parser() -> argparse.ArgumentParser:
+    """The command line of ``python -m artkit.toyworld.train_prior``."""
+    parser = training_parser(__doc__.splitlines()[0], seed=4, steps=1500, batch_size=48, lr=2e-3, out=WEIGHTS_PATH)
     parser.add_argument("--sigma-mean", type=float, default=-1.2, help="log-mean of the training noise levels")
     parser.add_argument("--init", type=Path, help="start from these weights (a second stage)")
     parser.add_argument("--coords", action="store_true", help="give the denoiser x and y input channels")
     parser.add_argument("--layout", action="store_true", help="give the denoiser a caption map at its coarsest level")
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--eval-every", type=int, default=100)
-    parser.add_argument("--out", type=Path, default=WEIGHTS_PATH)
-    train(parser.parse_args())
+    parser.add_argument("--fine-layout", action="store_true", help="and one at 16 px, through a hidden layer")
+    return parser
+
+
+def main() -> None:
+    train(parser().parse_args())
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from artkit.toyworld.adversarial import freeze_batchnorm, guided_images, text_to
 from artkit.toyworld.data import BackgroundPrior, make_batch
 from artkit.toyworld.evaluate import image_margins, zero_shot_report
 from artkit.toyworld.robust import NORMS, perturbed
+from artkit.toyworld.training import training_parser
 from artkit.toyworld.vocab import COLOUR_NAMES
 
 
@@ -211,16 +212,9 @@ def train(args: argparse.Namespace) -> None:
 
 def parser() -> argparse.ArgumentParser:
     """The command line of ``python -m artkit.toyworld.train_toyclip``."""
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = training_parser(__doc__, seed=0, steps=1500, batch_size=160, lr=2e-3, out=toyclip.WEIGHTS_PATH)
     parser.add_argument("command", choices=["train"], nargs="?", default="train")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--steps", type=int, default=1500)
-    parser.add_argument("--batch-size", type=int, default=160)
-    parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--warmup", type=int, default=100)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--eval-every", type=int, default=100)
-    parser.add_argument("--out", type=Path, default=toyclip.WEIGHTS_PATH)
     parser.add_argument("--init", type=Path, help="start from these weights (a second, fine-tuning stage)")
     parser.add_argument("--image-width", type=int, help="the image tower's width (default: 16, or --init's)")
     parser.add_argument(

@@ -24,6 +24,7 @@ import torch.nn.functional as F
 from artkit.models.vqgan import TOY_CONFIG, VQGAN
 from artkit.toyworld.render import render
 from artkit.toyworld.scene import sample_scene
+from artkit.toyworld.training import training_parser
 
 WEIGHTS_PATH = Path(__file__).parent / "weights" / "toyvqgan.safetensors"
 EVAL_SEED = 123_457
@@ -114,17 +115,15 @@ def save(model: VQGAN, args: argparse.Namespace, history: list[dict]) -> None:
     args.out.with_name("toyvqgan_report.json").write_text(json.dumps(report, indent=1) + "\n")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=2)
-    parser.add_argument("--steps", type=int, default=1500)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--lr", type=float, default=2e-3)
+def parser() -> argparse.ArgumentParser:
+    """The command line of ``python -m artkit.toyworld.train_toyvqgan``."""
+    parser = training_parser(__doc__.splitlines()[0], seed=2, steps=1500, batch_size=32, lr=2e-3, out=WEIGHTS_PATH)
     parser.add_argument("--size", type=int, default=32, help="side of the training renders")
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--eval-every", type=int, default=100)
-    parser.add_argument("--out", type=Path, default=WEIGHTS_PATH)
-    train(parser.parse_args())
+    return parser
+
+
+def main() -> None:
+    train(parser().parse_args())
 
 
 if __name__ == "__main__":

@@ -47,12 +47,16 @@ def test_samples_are_images_and_reproducible():
     assert torch.equal(a, b)
 
 
-@pytest.mark.parametrize("options", [{}, {"coords": True}, {"coords": True, "layout": True}])
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"coords": True}, {"coords": True, "layout": True}, {"coords": True, "layout": True, "fine_layout": True}],
+)
 def test_save_and_load_round_trip(tmp_path, options):
     torch.manual_seed(0)
     model = Denoiser(**options).eval()
-    if model.layout is not None:  # starts at zero; make it matter
-        torch.nn.init.normal_(model.layout.mix.weight, std=0.1)
+    for layout in (model.layout, model.fine_layout):
+        if layout is not None:  # starts at zero; make it matter
+            torch.nn.init.normal_(layout.mix.weight, std=0.1)
     prior.save(model, tmp_path / "p.safetensors", {"seed": "0"})
     loaded = prior.load(tmp_path / "p.safetensors")
     assert loaded.config == model.config
@@ -67,8 +71,8 @@ def test_growing_coordinates_and_a_layout_keeps_what_the_model_computes():
 
     torch.manual_seed(0)
     model = Denoiser().eval()
-    bigger = grown(model, coords=True, layout=True).eval()
-    assert bigger.config["coords"] and bigger.config["layout"]
+    bigger = grown(model, coords=True, layout=True, fine_layout=True).eval()
+    assert bigger.config["coords"] and bigger.config["layout"] and bigger.config["fine_layout"]
     x, sigma, text = torch.randn(2, 3, SIZE, SIZE), torch.full((2,), 1.0), torch.randn(2, TEXT_DIM)
     with torch.no_grad():
         assert torch.allclose(bigger(x, sigma, text), model(x, sigma, text), atol=1e-5)
@@ -110,14 +114,18 @@ def test_the_shipped_prior_uses_the_caption(shipped):
 
 
 def test_the_shipped_prior_draws_the_captions_colour(shipped):
-    """Sampled from noise, a red caption draws more red than a blue one, and a blue one more blue."""
+    """Sampled from noise, a red caption draws more red than a blue one, and a blue one more blue.
+
+    The captions name a black background: where they name none, the prior picks a field (green, purple) whose
+    colour outweighs the object's in a whole-picture measure."""
 
     def colour_shares(caption: str) -> torch.Tensor:
         images = sample(shipped, caption_embeddings([caption]).repeat(4, 1), steps=16, seed=0)
         excess = (images - images.mean(1, keepdim=True)).clamp(min=0)  # how far each channel leads
         return excess.mean(dim=(0, 2, 3))
 
-    red, blue = colour_shares("a big red square"), colour_shares("a big blue square")
+    red = colour_shares("a big red square on a black background")
+    blue = colour_shares("a big blue square on a black background")
     assert red[0] > blue[0] and blue[2] > red[2]
 
 
@@ -147,3 +155,56 @@ def test_the_shipped_prior_puts_an_object_where_its_caption_says(shipped):
     top, bottom = red_centre("a red circle at the top"), red_centre("a red circle at the bottom")
     assert left[0] < -0.2 and right[0] > 0.2
     assert top[1] < -0.2 and bottom[1] > 0.2
+
+
+def test_the_shipped_prior_reads_the_shape_word(shipped):
+    """Told the wrong shape, the denoiser errs more: at noise 2 it draws the outline the caption names."""
+    from dataclasses import replace as changed
+
+    from artkit.toyworld.captions import full_caption
+    from artkit.toyworld.scene import sample_scene
+    from artkit.toyworld.vocab import SHAPES
+
+    rng = random.Random(99)
+    scenes = [sample_scene(rng, two_objects_p=0.0) for _ in range(48)]
+    wrong = [
+        Scene(s.background, (changed(s.objects[0], shape=rng.choice([x for x in SHAPES if x != s.objects[0].shape])),))
+        for s in scenes
+    ]
+    clean = torch.cat([scene_image(s, seed=i) for i, s in enumerate(scenes)])
+    noisy = clean + 2.0 * torch.randn(clean.shape, generator=torch.Generator().manual_seed(1))
+    sigma = torch.full((len(scenes),), 2.0)
+
+    def error(captions: list[str]) -> float:
+        with torch.no_grad():
+            return float((shipped(noisy, sigma, caption_embeddings(captions)) - clean).pow(2).mean())
+
+    right, told_wrong = error([full_caption(s) for s in scenes]), error([full_caption(s) for s in wrong])
+    assert told_wrong > 1.1 * right, (right, told_wrong)
+
+
+def test_loading_leaves_the_global_random_state_alone():
+    """A run's first load of the prior (it is cached after) must not change the run's random draws."""
+    torch.manual_seed(3)
+    expected = torch.rand(3)
+    torch.manual_seed(3)
+    prior.load()
+    assert torch.equal(torch.rand(3), expected)
+
+
+def test_a_continued_stage_starts_from_the_weights_and_draws_as_the_shipped_stages_did(tmp_path):
+    from artkit.toyworld.train_prior import continued
+
+    torch.manual_seed(0)
+    model = Denoiser(coords=True).eval()
+    prior.save(model, tmp_path / "p.safetensors", {"seed": "0"})
+    torch.manual_seed(5)
+    resumed = continued(tmp_path / "p.safetensors")
+    after_continued = torch.rand(3)
+    torch.manual_seed(5)
+    Denoiser(coords=True)  # the shipped stages loaded their --init over a fresh model of its shape
+    assert torch.equal(after_continued, torch.rand(3))
+    assert resumed.training and all(p.requires_grad for p in resumed.parameters())
+    x, sigma, text = torch.randn(1, 3, SIZE, SIZE), torch.full((1,), 0.3), torch.randn(1, TEXT_DIM)
+    with torch.no_grad():
+        assert torch.allclose(resumed.eval()(x, sigma, text), model(x, sigma, text), atol=2e-2)

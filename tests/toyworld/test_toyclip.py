@@ -89,3 +89,12 @@ def test_evaluate_command_names_a_missing_weights_file(tmp_path, capsys):
         evaluate.main(["--weights", str(tmp_path / "missing.safetensors")])
     assert exit_info.value.code != 0
     assert "--weights: no file at" in capsys.readouterr().err
+
+
+def test_the_shared_toyclip_leaves_the_global_random_state_alone():
+    """Built once per process, on first use: that first use must not move the caller's random draws."""
+    torch.manual_seed(3)
+    expected = torch.rand(3)
+    torch.manual_seed(3)
+    toyclip.shipped.__wrapped__()  # what the first call runs (later calls return the cached model)
+    assert torch.equal(torch.rand(3), expected)
