@@ -246,12 +246,17 @@ def load(path: Path = WEIGHTS_PATH) -> Denoiser:
     It leaves torch's global random state as it was, so that loading it (once per process: the ``prior`` loss
     caches it) does not change the random draws of the run that loads it first.
     """
+    config, state = read_weights(path)
+    with torch.random.fork_rng(devices=[]):  # random initial weights, overwritten: leave a run's seed alone
+        model = from_config(config)
+    model.load_state_dict(state)
+    return model.eval().requires_grad_(False)
+
+
+def read_weights(path: Path) -> tuple[dict, dict[str, Tensor]]:
+    """The model config stored with the weights at ``path``, and the weights as float32, in one read."""
     from safetensors import safe_open
-    from safetensors.torch import load_file
 
     with safe_open(str(path), "pt") as f:
         config = json.loads((f.metadata() or {}).get("config", "{}"))
-    with torch.random.fork_rng(devices=[]):  # random initial weights, overwritten: leave a run's seed alone
-        model = from_config(config)
-    model.load_state_dict({k: v.float() for k, v in load_file(str(path)).items()})
-    return model.eval().requires_grad_(False)
+        return config, {k: f.get_tensor(k).float() for k in f.keys()}

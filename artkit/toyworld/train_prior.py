@@ -47,7 +47,7 @@ from artkit.toyworld.prior import (
     Denoiser,
     caption_embeddings,
     from_config,
-    load,
+    read_weights,
     save,
 )
 from artkit.toyworld.render import render
@@ -154,9 +154,9 @@ def continued(init: Path) -> Denoiser:
     draws come before the initial weights of any part the stage grows, so they are part of what the recorded
     commands reproduce (:func:`~artkit.toyworld.prior.load` itself leaves the generator alone).
     """
-    weights = load(init)
-    model = from_config(weights.config)
-    model.load_state_dict(weights.state_dict())
+    config, state = read_weights(init)
+    model = from_config(config)
+    model.load_state_dict(state)
     return model.train()
 
 
@@ -172,7 +172,7 @@ def grown(model: Denoiser, **parts: bool) -> Denoiser:
         config[name] = bool(wanted or config.get(name, False))
     if all(config[name] == model.config.get(name, False) for name in GROWN_PARTS):
         return model
-    bigger = Denoiser(tuple(config["channels"]), config["embed"], *(config[name] for name in GROWN_PARTS))
+    bigger = from_config(config)
     state = model.state_dict()
     stem = state["stem.weight"]
     if stem.shape[1] < bigger.stem.weight.shape[1]:
