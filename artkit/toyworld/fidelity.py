@@ -42,6 +42,25 @@ def colour_share(image: Tensor, colour: str, region: tuple[float, float, float, 
     return (window == list(COLOURS).index(colour)).float().mean().item()
 
 
+def field_colour(image: Tensor) -> str:
+    """The named colour of the picture's field: the one most of its border pixels are nearest to."""
+    labels = colour_map(image)
+    border = torch.cat([labels[0], labels[-1], labels[1:-1, 0], labels[1:-1, -1]])
+    return list(COLOURS)[int(border.mode().values)]
+
+
+def figure_share(image: Tensor, colour: str) -> float:
+    """Share of the pixels nearest to ``colour``, none if ``colour`` is the field's: how much of it the figures show.
+
+    Example:
+        >>> red_on_green = torch.tensor(COLOURS["green"]).view(1, 3, 1, 1).repeat(1, 1, 8, 8)
+        >>> red_on_green[..., 2:4, 2:4] = torch.tensor(COLOURS["red"]).view(3, 1, 1)
+        >>> figure_share(red_on_green, "red"), figure_share(red_on_green, "green")
+        (0.0625, 0.0)
+    """
+    return 0.0 if field_colour(image) == colour else colour_share(image, colour)
+
+
 def region_of(position: str, radius: float = 0.25) -> tuple[float, float, float, float]:
     """The square around a named position's centre."""
     x, y = POSITIONS[position]

@@ -10,14 +10,16 @@
     python -m artkit.toyworld.train_prior --seed 8 --steps 2000 --lr 1e-3 --sigma-mean 0.5 --fine-layout \
         --init stage4/toyprior.safetensors --out stage5/toyprior.safetensors
     python -m artkit.toyworld.train_prior --seed 9 --steps 2000 --lr 5e-4 --sigma-mean 0.5 \
-        --init stage5/toyprior.safetensors
+        --init stage5/toyprior.safetensors --out stage6/toyprior.safetensors
+    python -m artkit.toyworld.train_prior --seed 10 --steps 3000 --lr 5e-4 --sigma-mean 0.5 --eval-every 250 \
+        --init stage6/toyprior.safetensors
 
-The shipped weights are those six stages. The later ones weight the noise levels towards the high ones,
+The shipped weights are those seven stages. The later ones weight the noise levels towards the high ones,
 where only the caption tells scenes apart, so that the denoiser learns to read it; the third gives it x and y
 input channels (``--coords``), the fourth a map of the caption at its coarsest level (``--layout``), which
 is what taught it where the caption puts things, and the fifth a finer map through a hidden layer
-(``--fine-layout``), which with the sixth taught it some outlines (rings, squares). Each grown part starts at
-zero, so a stage starts from what the one before it computed.
+(``--fine-layout``), which with the sixth and seventh taught it some outlines (rings, squares, crosses).
+Each grown part starts at zero, so a stage starts from what the one before it computed.
 
 Each step renders a batch of captioned scenes at 64 px, area-downsamples them to 32 px (as guidance sees
 the picture), noises them at log-normal noise levels (EDM: mean -1.2, deviation 1.2) and learns to
