@@ -27,7 +27,6 @@ from dataclasses import replace
 import pytest
 
 import artkit
-from artkit.toyworld.captions import article
 from artkit.toyworld.drawing import Request, draw_all
 from artkit.toyworld.drawing import draw as draw_one
 from artkit.toyworld.fidelity import colour_share, figure_share, judge_prompt, region_of
@@ -129,7 +128,7 @@ def _selected_presets(request) -> list[str]:
 
 @pytest.mark.parametrize(
     ("preset", "colour"),
-    marked(COLOUR_CASES, {(p, c) for p in PRESETS for c in COLOUR_CASES} - STEER_MISSES),
+    marked(COLOUR_CASES, every_case(*PRESETS) - STEER_MISSES),
 )
 def test_guidance_steers_the_colour(drawn, preset, colour):
     """The figures show the named colour under its own prompt, far more than under another prompt. A field is
@@ -173,8 +172,7 @@ def test_a_negative_prompt_pushes_its_colour_away(drawn):
     others = [c for c in COLOUR_NAMES if c != asked.colour]
     image = drawn("quickstart", plain).tensor
     unwanted = max(others, key=lambda c: colour_share(image, c))
-    scene = f"{article(asked.colour)} {asked.colour} {asked.shape} on {article(unwanted)} {unwanted} background"
-    negated = replace(plain, negatives=(scene,))
+    negated = replace(plain, negatives=(single(asked.colour, asked.shape, background=unwanted).text,))
     after = drawn("quickstart", negated).tensor
     assert colour_share(after, unwanted) < 0.5 * colour_share(image, unwanted), unwanted
     assert colour_share(after, asked.colour) > 0.5 * colour_share(image, asked.colour)
