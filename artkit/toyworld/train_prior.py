@@ -12,19 +12,26 @@
     python -m artkit.toyworld.train_prior --seed 9 --steps 2000 --lr 5e-4 --sigma-mean 0.5 \
         --init stage5/toyprior.safetensors --out stage6/toyprior.safetensors
     python -m artkit.toyworld.train_prior --seed 10 --steps 3000 --lr 5e-4 --sigma-mean 0.5 --eval-every 250 \
-        --init stage6/toyprior.safetensors
+        --init stage6/toyprior.safetensors --out stage7/toyprior.safetensors
+    python -m artkit.toyworld.train_prior --seed 11 --steps 3000 --lr 5e-4 --sigma-mean 0.5 --eval-every 250 \
+        --init stage7/toyprior.safetensors --out stage8/toyprior.safetensors
+    python -m artkit.toyworld.train_prior --seed 12 --steps 2000 --lr 5e-4 --sigma-mean 1.5 --eval-every 250 \
+        --init stage8/toyprior.safetensors
 
-The shipped weights are those seven stages. The later ones weight the noise levels towards the high ones,
+The shipped weights are those nine stages. The later ones weight the noise levels towards the high ones,
 where only the caption tells scenes apart, so that the denoiser learns to read it; the third gives it x and y
 input channels (``--coords``), the fourth a map of the caption at its coarsest level (``--layout``), which
 is what taught it where the caption puts things, and the fifth a finer map through a hidden layer
-(``--fine-layout``), which with the sixth and seventh taught it some outlines (rings, squares, crosses).
+(``--fine-layout``), which with the sixth to eighth taught it some outlines (rings, squares, crosses). The
+ninth goes back to high noise: below noise 3 a plain field shows through the noise, so stages centred lower
+forgot the caption's background; at 6 and above only the caption names it.
 Each grown part starts at zero, so a stage starts from what the one before it computed.
 
 Each step renders a batch of captioned scenes at 64 px, area-downsamples them to 32 px (as guidance sees
 the picture), noises them at log-normal noise levels (EDM: mean -1.2, deviation 1.2) and learns to
-predict the clean scene, weighted as EDM weights it (``--sigma-mean`` moves the levels' centre). A caption is dropped (zeros) 15% of the time, so the
-same model gives the unconditional estimate that classifier-free guidance needs. Captions are embedded by
+predict the clean scene, weighted as EDM weights it (``--sigma-mean`` moves the levels' centre). A caption
+is dropped (zeros) 15% of the time, so the same model gives the unconditional estimate that classifier-free
+guidance needs. Captions are embedded by
 the shipped toyclip's text tower, which stays frozen. Writes the weights (safetensors, float16) and
 ``toyprior_report.json`` beside them.
 """
@@ -189,7 +196,7 @@ def write(model: Denoiser, args: argparse.Namespace, history: list[dict]) -> Non
     save(model, args.out, {"seed": str(args.seed)})
     report = {
         "command": f"python -m artkit.toyworld.train_prior --seed {args.seed} --steps {args.steps} "
-        f"--batch-size {args.batch_size} --lr {args.lr} --sigma-mean {args.sigma_mean}"
+        f"--batch-size {args.batch_size} --lr {args.lr} --sigma-mean {args.sigma_mean} --eval-every {args.eval_every}"
         + (f" --init {args.init}" if args.init else "")
         + (" --coords" if args.coords else "")
         + (" --layout" if args.layout else "")
