@@ -31,9 +31,8 @@ Each step renders a batch of captioned scenes at 64 px, area-downsamples them to
 the picture), noises them at log-normal noise levels (EDM: mean -1.2, deviation 1.2) and learns to
 predict the clean scene, weighted as EDM weights it (``--sigma-mean`` moves the levels' centre). A caption
 is dropped (zeros) 15% of the time, so the same model gives the unconditional estimate that classifier-free
-guidance needs. Captions are embedded by
-the shipped toyclip's text tower, which stays frozen. Writes the weights (safetensors, float16) and
-``toyprior_report.json`` beside them.
+guidance needs. Captions are embedded by the shipped toyclip's text tower, which stays frozen. Writes the
+weights (safetensors, float16) and ``toyprior_report.json`` beside them.
 """
 
 from __future__ import annotations
@@ -196,7 +195,8 @@ def write(model: Denoiser, args: argparse.Namespace, history: list[dict]) -> Non
     save(model, args.out, {"seed": str(args.seed)})
     report = {
         "command": f"python -m artkit.toyworld.train_prior --seed {args.seed} --steps {args.steps} "
-        f"--batch-size {args.batch_size} --lr {args.lr} --sigma-mean {args.sigma_mean} --eval-every {args.eval_every}"
+        f"--batch-size {args.batch_size} --lr {args.lr} --sigma-mean {args.sigma_mean} "
+        f"--eval-every {args.eval_every}"
         + (f" --init {args.init}" if args.init else "")
         + (" --coords" if args.coords else "")
         + (" --layout" if args.layout else "")
