@@ -349,6 +349,7 @@ def eval_command(presets, n_prompts, budgets, seed, out, as_json, workers, plugi
     (default: quickstart) draw, per attribute and step budget, with toyclip's score and time."""
     import json
 
+    from artkit.engine.signals import terminate_as_interrupt
     from artkit.toyworld.evalbench import evaluate
 
     steps = _budgets(budgets)
@@ -361,7 +362,10 @@ def eval_command(presets, n_prompts, budgets, seed, out, as_json, workers, plugi
         text = json.dumps(row) if as_json else "  ".join(f"{_cell(row[c]):>10}" for c in columns)
         click.echo(text)
 
-    evaluate(list(presets) or ["quickstart"], steps, n_prompts, Path(out), seed, show_row, list(plugin_files), workers)
+    with terminate_as_interrupt():  # `kill PID` stops the worker processes too
+        evaluate(
+            list(presets) or ["quickstart"], steps, n_prompts, Path(out), seed, show_row, list(plugin_files), workers
+        )
 
 
 def _budgets(text: str) -> list[int]:

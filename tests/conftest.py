@@ -117,6 +117,31 @@ def signal_plugin(tmp_path):
     return write
 
 
+SLOW_STEPS_WITH_HEARTBEAT = """
+import time
+import artkit
+
+@artkit.hookimpl
+def step_finished(run, step):
+    with open(run.dir / "heartbeat", "a") as beats:
+        beats.write(f"{step}\\n")
+    time.sleep(0.2)
+"""
+
+
+@pytest.fixture
+def heartbeat_plugin(tmp_path) -> str:
+    """A plugin file that makes every step last 0.2 s and adds a line to ``heartbeat`` in the run's folder."""
+    path = tmp_path / "heartbeat.py"
+    path.write_text(SLOW_STEPS_WITH_HEARTBEAT)
+    return str(path)
+
+
+def heartbeats(root: Path) -> int:
+    """How many steps the runs under ``root`` have finished so far, by their heartbeat files."""
+    return sum(len(p.read_text().splitlines()) for p in root.rglob("heartbeat"))
+
+
 @pytest.fixture
 def faulty_plugin(tmp_path) -> str:
     """A plugin file providing the ``faulty`` loss."""

@@ -44,3 +44,28 @@ def graceful_stop() -> Iterator[StopRequest]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """While the block runs, SIGTERM raises ``KeyboardInterrupt`` in the main thread as Ctrl-C does, so
+    that the block's clean-up runs (by default ``kill PID`` ends the process on the spot, leaving any
+    worker processes it started to run on). Elsewhere than the main thread, signals are left alone.
+
+    Example:
+        >>> with terminate_as_interrupt():
+        ...     pass
+    """
+    try:
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

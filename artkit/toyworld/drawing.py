@@ -14,21 +14,25 @@ Example:
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from artkit.errors import ArtkitError
 from artkit.toyworld.prompts import ToyPrompt
 
 if TYPE_CHECKING:
     from artkit.api import RunResult
 
 MAX_WORKERS = 4  # toy-world runs hold about 0.5 GB each
+STOP_GRACE_SECONDS = 5.0  # how long a stopped worker has to save its run before it is killed
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,41 @@ def draw_each(
     context = multiprocessing.get_context("spawn")  # no forked torch thread pools
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         futures = [pool.submit(draw, request, out, tuple(plugins), threads) for request in requests]
-        yield from (future.result() for future in futures)
+        try:
+            yield from (future.result() for future in futures)
+        except BrokenProcessPool as exc:
+            stop_workers(pool)
+            raise ArtkitError(
+                f"a worker process died while drawing ({exc}); out of memory? Run with fewer workers."
+            ) from exc
+        except BaseException:  # an error, Ctrl-C, or the caller closing the generator early
+            if not all(future.done() for future in futures):
+                stop_workers(pool)
+            raise
+
+
+def stop_workers(pool: ProcessPoolExecutor, grace: float = STOP_GRACE_SECONDS) -> None:
+    """Cancels ``pool``'s runs not yet handed to a worker and stops its workers: SIGTERM, which a run answers
+    by saving and stopping after its step, then, for a worker still alive after ``grace`` seconds, SIGKILL.
+    Returns once the pool has reaped them.
+
+    Without it, leaving a ``with ProcessPoolExecutor`` block waits for every run already submitted. Python
+    3.11 has no public handle on a pool's processes (3.14 adds ``terminate_workers``), hence the private names.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    reaper = getattr(pool, "_executor_manager_thread", None)  # joins the workers; joining them here too races it
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    alive = {process.sentinel: process for process in processes}
+    deadline = time.monotonic() + grace
+    while alive and time.monotonic() < deadline:
+        for sentinel in multiprocessing.connection.wait(list(alive), deadline - time.monotonic()):
+            del alive[sentinel]
+    for process in alive.values():
+        process.kill()
+    if reaper is not None:
+        reaper.join(grace)
 
 
 def draw(request: Request, out: str | Path, plugins: Sequence[str] = (), threads: int | None = 1) -> Drawn:

@@ -4,6 +4,7 @@ budgets and report how often the judge reads what each prompt asked for."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import mean
@@ -54,14 +55,14 @@ def evaluate(
     prompts = benchmark_prompts(n_prompts, seed)
     cells = [Cell(preset, steps) for preset in presets for steps in budgets]
     requests = [Request(cell.preset, prompt, steps=cell.steps, seed=seed) for cell in cells for prompt in prompts]
-    drawn = draw_each(requests, out, workers, plugins, threads=1 if workers > 1 else None)
     rows = []
-    for cell in cells:
-        for _ in prompts:
-            _record(cell, next(drawn))
-        rows.append(cell.summary())
-        if on_result:
-            on_result(cell)
+    with closing(draw_each(requests, out, workers, plugins, threads=1 if workers > 1 else None)) as drawn:
+        for cell in cells:
+            for _ in prompts:
+                _record(cell, next(drawn))
+            rows.append(cell.summary())
+            if on_result:
+                on_result(cell)
     return rows
 
 

@@ -1,6 +1,11 @@
 import json
+import signal
+import subprocess
+import sys
+import time
 
 from click.testing import CliRunner
+from conftest import heartbeats, tiny_preset
 
 from artkit.cli import cli
 from artkit.toyworld.drawing import torch_threads
@@ -44,3 +49,20 @@ def test_eval_rejects_bad_budgets():
 def test_eval_rejects_no_workers():
     result = CliRunner().invoke(cli, ["eval", "--workers", "0"])
     assert result.exit_code == 2 and "--workers" in result.output
+
+
+def test_eval_stopped_by_sigterm_stops_its_workers(tmp_path, preset_file, heartbeat_plugin):
+    path = preset_file(tiny_preset(steps=50))
+    out = tmp_path / "runs"
+    cmd = [sys.executable, "-m", "artkit", "eval", str(path), "--prompts", "4", "--budgets", "50", "--workers", "2"]
+    cmd += ["--plugin", heartbeat_plugin, "--out", str(out)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while heartbeats(out) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)  # the parent alone, as `kill PID` does
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted" in stderr and "Traceback" not in stderr
+    beats = heartbeats(out)
+    time.sleep(1.0)
+    assert heartbeats(out) == beats  # no worker is still drawing
