@@ -32,6 +32,11 @@ def _short_form(obj: ToyObject) -> str:
     return f"{obj.colour} {obj.shape}, {where}"
 
 
+def _plain_caption(background: str, rng: random.Random) -> str:
+    words = f"plain {background}" if rng.random() < 0.3 else background
+    return f"{article(words)} {words} background"
+
+
 def describe(scene: Scene, rng: random.Random) -> str:
     """A caption that is true of ``scene``; which details it names is random.
 
@@ -40,7 +45,11 @@ def describe(scene: Scene, rng: random.Random) -> str:
         >>> s = Scene("black", (ToyObject("circle", "red", "left", "big"),))
         >>> describe(s, random.Random(3)).count("red")
         1
+        >>> describe(Scene("blue"), random.Random(0))
+        'a blue background'
     """
+    if not scene.objects:
+        return _plain_caption(scene.background, rng)
     if len(scene.objects) == 1 and rng.random() < 0.12:
         text = _short_form(scene.objects[0])
     else:

@@ -24,7 +24,9 @@ input channels (``--coords``), the fourth a map of the caption at its coarsest l
 is what taught it where the caption puts things, and the fifth a finer map through a hidden layer
 (``--fine-layout``), which with the sixth to eighth taught it some outlines (rings, squares, crosses). The
 ninth goes back to high noise: below noise 3 a plain field shows through the noise, so stages centred lower
-forgot the caption's background; at 6 and above only the caption names it.
+forgot the caption's background; at 6 and above only the caption names it. ``--plain-share`` makes a share
+of the scenes plain fields captioned by their colour alone ("a blue background"); a tenth stage with it was
+tried and not shipped (docs/toyworld-research.md, nineteenth session).
 Each grown part starts at zero, so a stage starts from what the one before it computed.
 
 Each step renders a batch of captioned scenes at 64 px, area-downsamples them to 32 px (as guidance sees
@@ -59,8 +61,9 @@ from artkit.toyworld.prior import (
     save,
 )
 from artkit.toyworld.render import render
-from artkit.toyworld.scene import sample_scene
+from artkit.toyworld.scene import Scene, sample_scene
 from artkit.toyworld.training import training_parser
+from artkit.toyworld.vocab import COLOUR_NAMES
 
 EVAL_SEED = 123_458
 DROP_CAPTION = 0.15
@@ -80,11 +83,15 @@ class CaptionEmbeddings:
         return torch.stack([self._cache[c] for c in captions])
 
 
-def batch(rng: random.Random, n: int, seed: int) -> tuple[Tensor, list[str]]:
-    """``n`` scenes at 32 px in [-1, 1] and their captions."""
-    scenes = [sample_scene(rng) for _ in range(n)]
+def batch(rng: random.Random, n: int, seed: int, plain_share: float = 0.0) -> tuple[Tensor, list[str]]:
+    """``n`` scenes at 32 px in [-1, 1] and their captions; about ``plain_share`` of them plain fields."""
+    scenes = [_plain_scene(rng) if plain_share and rng.random() < plain_share else sample_scene(rng) for _ in range(n)]
     images = F.avg_pool2d(render(scenes, size=2 * SIZE, seed=seed), 2)
     return images * 2 - 1, [describe(s, rng) for s in scenes]
+
+
+def _plain_scene(rng: random.Random) -> Scene:
+    return Scene(rng.choice(COLOUR_NAMES))
 
 
 @torch.no_grad()
@@ -138,7 +145,7 @@ def train(args: argparse.Namespace) -> None:
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, args.lr, total_steps=args.steps, pct_start=0.05)
     history, start = [], time.perf_counter()
     for step in range(1, args.steps + 1):
-        clean, captions = batch(rng, args.batch_size, seed=args.seed * 1_000_003 + step)
+        clean, captions = batch(rng, args.batch_size, seed=args.seed * 1_000_003 + step, plain_share=args.plain_share)
         keep = (torch.rand(len(captions), generator=gen) >= DROP_CAPTION).float()[:, None]
         loss = denoising_loss(model, clean, embed(captions) * keep, gen, args.sigma_mean)
         optimizer.zero_grad()
@@ -197,6 +204,7 @@ def write(model: Denoiser, args: argparse.Namespace, history: list[dict]) -> Non
         "command": f"python -m artkit.toyworld.train_prior --seed {args.seed} --steps {args.steps} "
         f"--batch-size {args.batch_size} --lr {args.lr} --sigma-mean {args.sigma_mean} "
         f"--eval-every {args.eval_every}"
+        + (f" --plain-share {args.plain_share}" if args.plain_share else "")
         + (f" --init {args.init}" if args.init else "")
         + (" --coords" if args.coords else "")
         + (" --layout" if args.layout else "")
@@ -213,6 +221,9 @@ def parser() -> argparse.ArgumentParser:
     parser = training_parser(__doc__.splitlines()[0], seed=4, steps=1500, batch_size=48, lr=2e-3, out=WEIGHTS_PATH)
     parser.add_argument("--sigma-mean", type=float, default=-1.2, help="log-mean of the training noise levels")
     parser.add_argument("--init", type=Path, help="start from these weights (a second stage)")
+    parser.add_argument(
+        "--plain-share", type=float, default=0.0, help="share of scenes that are a plain field, captioned by it alone"
+    )
     parser.add_argument("--coords", action="store_true", help="give the denoiser x and y input channels")
     parser.add_argument("--layout", action="store_true", help="give the denoiser a caption map at its coarsest level")
     parser.add_argument("--fine-layout", action="store_true", help="and one at 16 px, through a hidden layer")

@@ -192,6 +192,21 @@ def test_loading_leaves_the_global_random_state_alone():
     assert torch.equal(torch.rand(3), expected)
 
 
+def test_a_plain_share_of_training_scenes_are_fields_captioned_by_their_colour():
+    from artkit.toyworld.train_prior import batch
+
+    images, captions = batch(random.Random(0), 64, seed=0, plain_share=0.5)
+    plain = [i for i, c in enumerate(captions) if c.endswith("background") and " on " not in c]
+    assert 16 < len(plain) < 48
+    assert all(len(captions[i].split()) <= 4 for i in plain)  # "a (plain) blue background"
+    spread = images[plain].flatten(2).std(-1).amax(-1)
+    assert (spread < 0.1).all()  # nothing drawn on them
+    figures = [i for i in range(64) if i not in plain]
+    assert (images[figures].flatten(2).std(-1).amax(-1) > 0.1).all()
+    _, unchanged = batch(random.Random(0), 8, seed=0, plain_share=0.0)
+    assert all(" on " in c or "background" not in c for c in unchanged)
+
+
 def test_a_continued_stage_starts_from_the_weights_and_draws_as_the_shipped_stages_did(tmp_path):
     from artkit.toyworld.train_prior import continued
 
