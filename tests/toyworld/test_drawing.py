@@ -1,4 +1,5 @@
-"""Pictures drawn side by side in worker processes are the ones a single process draws."""
+"""Pictures drawn side by side in worker processes are the ones a single process draws; ending early, or a
+worker dying, stops every worker."""
 
 import multiprocessing
 import time
