@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -30,20 +30,28 @@ class StopRequest:
 
 
 @contextmanager
+def _handling(signals: tuple[signal.Signals, ...], handler: Callable[[int, Any], None]) -> Iterator[None]:
+    """``handler`` answers ``signals`` while the block runs, and the previous handlers after it (main thread
+    only; elsewhere signals are left alone)."""
+    try:
+        previous = {sig: signal.signal(sig, handler) for sig in signals}
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        for sig, before in previous.items():
+            signal.signal(sig, before)
+
+
+@contextmanager
 def graceful_stop() -> Iterator[StopRequest]:
     """Installs the two-stage handler for SIGINT and SIGTERM while the block runs (main thread only;
     elsewhere signals are left alone and a plain ``KeyboardInterrupt`` still stops the run)."""
     request = StopRequest()
-    try:
-        previous = {sig: signal.signal(sig, request.handle) for sig in (signal.SIGINT, signal.SIGTERM)}
-    except ValueError:  # not the main thread
+    with _handling((signal.SIGINT, signal.SIGTERM), request.handle):
         yield request
-        return
-    try:
-        yield request
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -60,12 +68,5 @@ def terminate_as_interrupt() -> Iterator[None]:
         >>> with terminate_as_interrupt():
         ...     pass
     """
-    try:
-        previous = signal.signal(signal.SIGTERM, _interrupt)
-    except ValueError:  # not the main thread
+    with _handling((signal.SIGTERM,), _interrupt):
         yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
