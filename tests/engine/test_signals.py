@@ -7,22 +7,11 @@ import sys
 import time
 
 import pytest
-from conftest import tiny_preset
+from conftest import heartbeats, tiny_preset
 from PIL import Image
 
 import artkit
 from artkit.video import read_frames
-
-SLOW_STEPS = """
-import time
-import artkit
-
-@artkit.hookimpl
-def step_finished(run, step):
-    if step == 2:
-        (run.dir / "step2.marker").write_text("x")
-    time.sleep(0.2)
-"""
 
 
 def no_temporary_files(root):
@@ -57,16 +46,14 @@ def test_second_signal_leaves_at_once(tmp_path, signal_plugin):
     assert no_temporary_files(run_dir)
 
 
-def test_ctrl_c_from_outside_a_cli_run(tmp_path, preset_file):
-    plugin = tmp_path / "slow.py"
-    plugin.write_text(SLOW_STEPS)
+def test_ctrl_c_from_outside_a_cli_run(tmp_path, preset_file, heartbeat_plugin):
     path = preset_file(tiny_preset(steps=200, outputs=[{"name": "metrics"}]))
     out = tmp_path / "runs"
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    cmd = [sys.executable, "-m", "artkit", "run", str(path), "--plugin", str(plugin), "--out", str(out), "--quiet"]
+    cmd = [sys.executable, "-m", "artkit", "run", str(path), "--plugin", heartbeat_plugin, "--out", str(out), "--quiet"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     deadline = time.monotonic() + 60
-    while not list(out.glob("*/step2.marker")) and time.monotonic() < deadline:
+    while heartbeats(out) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
