@@ -1,10 +1,12 @@
 """Trains toyvqgan: a small VQGAN (f8, 128 codes of 16 dimensions) on toy-world renders.
 
-    python -m artkit.toyworld.train_toyvqgan --seed 2 --steps 1500
+    python -m artkit.toyworld.train_toyvqgan --out stage1/toyvqgan.safetensors
+    python -m artkit.toyworld.train_toyvqgan --seed 4 --steps 1000 --lr 5e-4 --init stage1/toyvqgan.safetensors
 
-It trains on 32x32 renders (4x4 latents; the model is convolutional, so it then decodes latents of
-any size: a 128x128 run uses 16x16).
-It learns reconstruction (L1 + L2) with taming's vector quantiser (codebook and commitment losses);
+(the shipped weights: the second stage settles the first at a lower learning rate). It trains on ``--size``
+crops (64x64, 8x8 latents) of renders ``--render-size`` pixels wide (128x128, the offline presets' size).
+The model is convolutional, so it decodes latents of any size, but it draws well only at the scale it was
+trained at: trained on whole 32x32 renders it could not draw a plain field at 128x128. It learns reconstruction (L1 + L2) with taming's vector quantiser (codebook and commitment losses);
 unused codes are restarted from encoder outputs every 50 steps so the codebook stays in use. There is
 no adversarial (GAN) loss: on flat toy scenes it is not needed for sharp edges. Writes the weights
 (safetensors, fp16) and ``toyvqgan_report.json`` beside them.
@@ -27,11 +29,26 @@ from artkit.toyworld.scene import sample_scene
 from artkit.toyworld.training import training_parser
 
 WEIGHTS_PATH = Path(__file__).parent / "weights" / "toyvqgan.safetensors"
+REPORT_NAME = "toyvqgan_report.json"
 EVAL_SEED = 123_457
 
 
-def batch(rng: random.Random, n: int, seed: int, size: int = 64) -> torch.Tensor:
-    return render([sample_scene(rng) for _ in range(n)], size=size, seed=seed)
+def batch(rng: random.Random, n: int, seed: int, size: int = 64, render_size: int | None = None) -> torch.Tensor:
+    """``n`` renders ``render_size`` wide (default ``size``), each cropped at random to ``size``."""
+    images = render([sample_scene(rng) for _ in range(n)], size=render_size or size, seed=seed)
+    return random_crops(images, size, torch.Generator().manual_seed(seed))
+
+
+def random_crops(images: torch.Tensor, size: int, generator: torch.Generator) -> torch.Tensor:
+    """One square crop of side ``size`` at a random place in each image (B, C, H, W).
+
+    Example:
+        >>> random_crops(torch.zeros(2, 3, 8, 8), 4, torch.Generator().manual_seed(0)).shape
+        torch.Size([2, 3, 4, 4])
+    """
+    room = images.shape[-1] - size + 1
+    corners = torch.randint(room, (len(images), 2), generator=generator).tolist()
+    return torch.stack([image[:, y : y + size, x : x + size] for image, (y, x) in zip(images, corners, strict=True)])
 
 
 def step_loss(model: VQGAN, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -53,15 +70,15 @@ def restart_dead_codes(model: VQGAN, latents: torch.Tensor, used: torch.Tensor) 
 
 
 @torch.no_grad()
-def evaluate(model: VQGAN, size: int, n: int = 256) -> dict[str, float]:
+def evaluate(model: VQGAN, size: int, n: int | None = None) -> dict[str, float]:
+    """Reconstruction of ``n`` held-out whole renders ``size`` wide (default: 256 at 32, 64 at 128):
+    MSE, PSNR and the codes they use."""
+    n = n or 8192 // size
     model.eval()
     images = batch(random.Random(EVAL_SEED), n, seed=EVAL_SEED, size=size)
-    _, _, indices = step_loss(model, images)
-    from artkit.models.vqgan import quantize
-
-    recon = model.decode(quantize(model.encode(images), model.codebook)).clamp(0, 1)
+    quantised, _, (_, _, indices) = model.quantize(model.encode(images))
+    mse = F.mse_loss(model.decode(quantised).clamp(0, 1), images).item()
     model.train()
-    mse = F.mse_loss(recon, images).item()
     return {
         "mse": round(mse, 5),
         "psnr_db": round(10 * torch.log10(torch.tensor(1 / mse)).item(), 2),
@@ -74,11 +91,15 @@ def train(args: argparse.Namespace) -> None:
     torch.set_num_threads(args.threads)
     rng = random.Random(args.seed)
     model = VQGAN(TOY_CONFIG)
+    if args.init:
+        from safetensors.torch import load_file
+
+        model.load_state_dict({k: v.float() for k, v in load_file(str(args.init)).items()})
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     used = torch.zeros(TOY_CONFIG["n_embed"], dtype=torch.bool)
     history, start = [], time.perf_counter()
     for step in range(1, args.steps + 1):
-        images = batch(rng, args.batch_size, seed=args.seed * 1_000_003 + step, size=args.size)
+        images = batch(rng, args.batch_size, args.seed * 1_000_003 + step, args.size, args.render_size)
         loss, latents, indices = step_loss(model, images)
         optimizer.zero_grad()
         loss.backward()
@@ -91,7 +112,7 @@ def train(args: argparse.Namespace) -> None:
             point = {
                 "step": step,
                 "minutes": round((time.perf_counter() - start) / 60, 2),
-                **evaluate(model, args.size),
+                **evaluate(model, args.render_size),
             }
             history.append(point)
             print(json.dumps(point), flush=True)
@@ -106,19 +127,29 @@ def save(model: VQGAN, args: argparse.Namespace, history: list[dict]) -> None:
     save_file(tensors, str(args.out), metadata={"config": json.dumps(TOY_CONFIG), "seed": str(args.seed)})
     report = {
         "command": f"python -m artkit.toyworld.train_toyvqgan --seed {args.seed} --steps {args.steps} "
-        f"--batch-size {args.batch_size} --lr {args.lr} --size {args.size}",
+        f"--batch-size {args.batch_size} --lr {args.lr} --size {args.size} --render-size {args.render_size}"
+        + (f" --init {args.init}" if args.init else ""),
         "config": TOY_CONFIG,
         "parameters": sum(p.numel() for p in model.parameters()),
         "held_out": history[-1],
         "history": history,
     }
-    args.out.with_name("toyvqgan_report.json").write_text(json.dumps(report, indent=1) + "\n")
+    previous = args.init.with_name(REPORT_NAME) if args.init else None
+    if previous is not None and previous.is_file():
+        report["previous_stage"] = json.loads(previous.read_text())
+    args.out.with_name(REPORT_NAME).write_text(json.dumps(report, indent=1) + "\n")
 
 
 def parser() -> argparse.ArgumentParser:
     """The command line of ``python -m artkit.toyworld.train_toyvqgan``."""
-    parser = training_parser(__doc__.splitlines()[0], seed=2, steps=1500, batch_size=32, lr=2e-3, out=WEIGHTS_PATH)
-    parser.add_argument("--size", type=int, default=32, help="side of the training renders")
+    parser = training_parser(
+        __doc__.splitlines()[0], seed=3, steps=3000, batch_size=16, lr=2e-3, out=WEIGHTS_PATH, eval_every=250
+    )
+    parser.add_argument("--size", type=int, default=64, help="side of the training images")
+    parser.add_argument(
+        "--render-size", type=int, default=128, help="render this wide and crop `--size` (as wide: whole renders)"
+    )
+    parser.add_argument("--init", type=Path, default=None, help="start from these weights")
     return parser
 
 

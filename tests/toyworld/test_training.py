@@ -8,7 +8,7 @@ from artkit.toyworld import train_judge, train_prior, train_toyclip, train_toyvq
     [
         (train_toyclip, {"seed": 0, "batch_size": 160, "eval_every": 100}),
         (train_judge, {"seed": 1, "batch_size": 128, "lr": 3e-3, "eval_every": 250}),
-        (train_toyvqgan, {"seed": 2, "batch_size": 32, "size": 32}),
+        (train_toyvqgan, {"seed": 3, "batch_size": 16, "size": 64, "render_size": 128}),
         (train_prior, {"seed": 4, "batch_size": 48, "sigma_mean": -1.2, "fine_layout": False}),
     ],
 )
