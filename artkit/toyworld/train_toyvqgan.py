@@ -6,8 +6,9 @@
 (the shipped weights: the second stage settles the first at a lower learning rate). It trains on ``--size``
 crops (64x64, 8x8 latents) of renders ``--render-size`` pixels wide (128x128, the offline presets' size).
 The model is convolutional, so it decodes latents of any size, but it draws well only at the scale it was
-trained at: trained on whole 32x32 renders it could not draw a plain field at 128x128. It learns reconstruction (L1 + L2) with taming's vector quantiser (codebook and commitment losses);
-unused codes are restarted from encoder outputs every 50 steps so the codebook stays in use. There is
+trained at: trained on whole 32x32 renders it could not draw a plain field at 128x128. It learns
+reconstruction (L1 + L2) with taming's vector quantiser (codebook and commitment losses); unused codes are
+restarted from encoder outputs every 50 steps of the first 80% so the codebook stays in use. There is
 no adversarial (GAN) loss: on flat toy scenes it is not needed for sharp edges. Writes the weights
 (safetensors, fp16) and ``toyvqgan_report.json`` beside them.
 """
@@ -154,7 +155,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main() -> None:
-    train(parser().parse_args())
+    command = parser()
+    args = command.parse_args()
+    if args.render_size < args.size:
+        command.error(f"--render-size ({args.render_size}) must be at least --size ({args.size}): crops of a render")
+    train(args)
 
 
 if __name__ == "__main__":

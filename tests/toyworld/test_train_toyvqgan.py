@@ -4,6 +4,7 @@ reconstruction at the size the offline presets draw."""
 import json
 import random
 
+import pytest
 import torch
 
 from artkit.models.loading import build
@@ -51,3 +52,11 @@ def test_the_shipped_toyvqgan_redraws_renders_at_the_offline_presets_size():
         quantised, _, _ = model.quantize(model.encode(images))
         mse = torch.nn.functional.mse_loss(model.decode(quantised).clamp(0, 1), images).item()
     assert 10 * torch.log10(torch.tensor(1 / mse)) > 17  # dB; the weights trained on whole 32x32 renders gave 12
+
+
+def test_a_render_smaller_than_its_crops_is_refused_by_name(monkeypatch, capsys):
+    monkeypatch.setattr("sys.argv", ["train_toyvqgan", "--size", "64", "--render-size", "32"])
+    with pytest.raises(SystemExit) as stopped:
+        train_toyvqgan.main()
+    assert stopped.value.code == 2
+    assert "--render-size (32) must be at least --size (64)" in capsys.readouterr().err
