@@ -73,13 +73,14 @@ def restart_dead_codes(model: VQGAN, latents: torch.Tensor, used: torch.Tensor) 
 @torch.no_grad()
 def evaluate(model: VQGAN, size: int, n: int | None = None) -> dict[str, float]:
     """Reconstruction of ``n`` held-out whole renders ``size`` wide (default: 256 at 32, 64 at 128):
-    MSE, PSNR and the codes they use."""
+    MSE, PSNR and the codes they use. Leaves ``model`` in the mode it found it in."""
     n = n or 8192 // size
+    training = model.training
     model.eval()
     images = batch(random.Random(EVAL_SEED), n, seed=EVAL_SEED, size=size)
     quantised, _, (_, _, indices) = model.quantize(model.encode(images))
     mse = F.mse_loss(model.decode(quantised).clamp(0, 1), images).item()
-    model.train()
+    model.train(training)
     return {
         "mse": round(mse, 5),
         "psnr_db": round(10 * torch.log10(torch.tensor(1 / mse)).item(), 2),

@@ -46,12 +46,9 @@ def test_training_records_its_render_size_and_start_in_the_report(tmp_path):
 
 def test_the_shipped_toyvqgan_redraws_renders_at_the_offline_presets_size():
     model = build("toy", None, None, False, "fp32")
-    scenes = [sample_scene(random.Random(seed)) for seed in range(8)]
-    images = render(scenes, size=128, seed=1)
-    with torch.no_grad():
-        quantised, _, _ = model.quantize(model.encode(images))
-        mse = torch.nn.functional.mse_loss(model.decode(quantised).clamp(0, 1), images).item()
-    assert 10 * torch.log10(torch.tensor(1 / mse)) > 17  # dB; the weights trained on whole 32x32 renders gave 12
+    redrawn = train_toyvqgan.evaluate(model, 128, n=16)  # held-out scenes, as the training report's
+    assert not model.training  # the shared, cached model is left as it was
+    assert redrawn["psnr_db"] > 17  # dB: 20.1; the weights trained on whole 32x32 renders gave 13.3
 
 
 def test_a_render_smaller_than_its_crops_is_refused_by_name(monkeypatch, capsys):
