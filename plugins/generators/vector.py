@@ -5,6 +5,7 @@ or geometric primitives), drawn by artkit's own differentiable rasteriser (:mod:
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import torch
 from artkit_plugins.generators.primitive_shapes import PrimitiveShapes
@@ -49,6 +50,12 @@ class VectorGenerator(artkit.Generator):
         learn_background: bool = Field(
             default=False,
             description="learn the paper colour, starting from `background` (with a palette: a choice in it)",
+        )
+        background_lr_scale: float = Field(
+            default=1.0,
+            gt=0,
+            description="with `learn_background`: the paper's learning rate, a multiple of the run's (a paper that"
+            " settles first leaves the shapes to draw the figures)",
         )
         colour: str | list[float] | None = Field(
             default=None, description="one fixed colour for every stroke (None: learned)"
@@ -99,6 +106,13 @@ class VectorGenerator(artkit.Generator):
             self.palette_logits = torch.nn.Parameter(self._initial_choices(torch.sigmoid(self.colour_logits[:, :3])))
         if config.learn_background:
             self.paper_logits = torch.nn.Parameter(self._initial_paper())
+
+    def param_groups(self, lr: float) -> list[dict[str, Any]]:
+        """One group at ``lr``, and with ``learn_background`` the paper's at ``lr * background_lr_scale``."""
+        if not self.config.learn_background:
+            return super().param_groups(lr)
+        rest = [p for p in self.parameters() if p.requires_grad and p is not self.paper_logits]
+        return [{"params": rest, "lr": lr}, {"params": [self.paper_logits], "lr": lr * self.config.background_lr_scale}]
 
     def _random_paths(self, count: int, curves: int) -> Tensor:
         start = torch.rand(count, 1, 1, 2)

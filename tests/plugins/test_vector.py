@@ -72,6 +72,20 @@ def test_a_learned_background_starts_as_background_and_follows_the_gradient(pale
     assert all(int(v) >= 243 for v in fill.removeprefix("rgb(").removesuffix(")").split(","))
 
 
+def test_a_learned_background_has_its_own_learning_rate():
+    generator = make(shapes=2, strokes=1, learn_background=True, background_lr_scale=10.0, palette="toy")
+    groups = generator.param_groups(0.02)
+    assert [g["lr"] for g in groups] == [0.02, pytest.approx(0.2)]
+    assert groups[1]["params"] == [generator.paper_logits]
+    grouped = [id(p) for g in groups for p in g["params"]]
+    assert sorted(grouped) == sorted(id(p) for p in generator.parameters() if p.requires_grad)
+
+
+def test_a_fixed_background_leaves_one_learning_rate():
+    generator = make(shapes=2, strokes=1, background_lr_scale=10.0)
+    assert [g["lr"] for g in generator.param_groups(0.02)] == [0.02]
+
+
 def test_init_image_gives_the_strokes_its_colours(tmp_path):
     path = tmp_path / "red.png"
     Image.new("RGB", (48, 32), (255, 0, 0)).save(path)
