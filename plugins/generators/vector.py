@@ -82,6 +82,11 @@ class VectorGenerator(artkit.Generator):
                         f"`primitives` are what the shapes are drawn as: set `shapes` between 1 and {MAX_PRIMITIVE_SHAPES}"
                         " (each primitive shape holds a full-size mask per primitive; free outlines scale to more)"
                     )
+            if self.background_lr_scale != 1.0 and not self.learn_background:
+                raise ValueError(
+                    "`background_lr_scale` sets the learned paper's learning rate: set `learn_background: true`, or"
+                    " leave the scale at 1"
+                )
             if self.palette is not None:
                 if self.colour is not None:
                     raise ValueError("give `colour` (one fixed colour) or `palette` (a choice among colours), not both")

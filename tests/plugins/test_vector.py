@@ -82,7 +82,7 @@ def test_a_learned_background_has_its_own_learning_rate():
 
 
 def test_a_fixed_background_leaves_one_learning_rate():
-    generator = make(shapes=2, strokes=1, background_lr_scale=10.0)
+    generator = make(shapes=2, strokes=1)
     assert [g["lr"] for g in generator.param_groups(0.02)] == [0.02]
 
 
@@ -139,6 +139,8 @@ def test_bad_options():
         VectorGenerator.Config(colour="black", palette="toy")
     with pytest.raises(pydantic.ValidationError, match="unknown colour 'reddish'"):
         VectorGenerator.Config(palette=["red", "reddish"])
+    with pytest.raises(pydantic.ValidationError, match="set `learn_background: true`, or leave the scale at 1"):
+        VectorGenerator.Config(background_lr_scale=10.0)
 
 
 def test_a_run_writes_final_svg(out_dir):
