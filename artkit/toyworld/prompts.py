@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 
 from artkit.toyworld.captions import article
-from artkit.toyworld.vocab import APART_PAIRS, COLOUR_NAMES, HELD_OUT_PAIRS, SHAPES, position_phrase
+from artkit.toyworld.vocab import (
+    APART_PAIRS,
+    COLOUR_NAMES,
+    HELD_OUT_PAIRS,
+    POSITION_NAMES,
+    SHAPES,
+    SIZE_NAMES,
+    position_phrase,
+)
+
+_BACKGROUND = re.compile(r"\bon an? (?:plain )?(\w+) background\b")
+# Longest first, so that "top left" is found before "left".
+_POSITIONS_LONGEST_FIRST = sorted(POSITION_NAMES, key=len, reverse=True)
 
 
 @dataclass(frozen=True)
@@ -16,6 +29,7 @@ class Expected:
     colour: str
     shape: str | None = None
     position: str | None = None
+    size: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,3 +84,37 @@ def benchmark_prompts(n: int, seed: int = 0) -> list[ToyPrompt]:
             background = rng.choice([c for c in COLOUR_NAMES if c != colour]) if kind == 1 else None
             prompts.append(single(colour, shape, position, background))
     return prompts
+
+
+def _word(text: str, names: tuple[str, ...]) -> str | None:
+    words = re.findall(r"[a-z]+", text)
+    return next((w for w in words if w in names), None)
+
+
+def _position(text: str) -> str | None:
+    return next((p for p in _POSITIONS_LONGEST_FIRST if re.search(rf"\b{p}\b", text)), None)
+
+
+def parse(text: str) -> ToyPrompt | None:
+    """Reads a toy-world caption back into its objects; ``None`` if some part names no colour.
+
+    Parts joined by "and" are objects; each needs a colour, and may name a shape, a position and a size. A
+    trailing "on a ... background" names the background.
+
+    Example:
+        >>> p = parse("a red circle on the left and a blue square in the top right corner")
+        >>> [(o.colour, o.shape, o.position) for o in p.objects]
+        [('red', 'circle', 'left'), ('blue', 'square', 'top right')]
+        >>> parse("a yellow star on a black background").background, parse("a cat") is None
+        ('black', True)
+    """
+    text = text.lower()
+    found = _BACKGROUND.search(text)
+    background = found.group(1) if found and found.group(1) in COLOUR_NAMES else None
+    objects = []
+    for part in re.split(r"\band\b", _BACKGROUND.sub("", text)):
+        colour = _word(part, COLOUR_NAMES)
+        if colour is None:
+            return None
+        objects.append(Expected(colour, _word(part, SHAPES), _position(part), _word(part, SIZE_NAMES)))
+    return ToyPrompt(text, tuple(objects), background)

@@ -5,6 +5,10 @@ run, and pulled towards the denoiser's classifier-free guided estimate of the cl
 prompts (``mean((x - D(x + sigma * noise))^2)`` with D held fixed, as DreamFusion's score distillation).
 A contrastive perceptor alone draws its prompt as colour blobs and textures; the prior draws flat toy
 scenes, and the prompt decides which.
+
+With ``object_weight``, each object the prompt places ("a red square on the left") also gets a close view:
+a square of the picture around its place, resampled to 32 px and pulled towards toyprior's estimate of that
+object alone, big and centred, so that a small figure is drawn at the detail a big one gets.
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ from pydantic import Field, model_validator
 from torch import Tensor
 
 import artkit
+
+# Offsets the seed of the views' noise from the whole picture's.
+VIEW_NOISE = 7_777_777
 
 
 @lru_cache(maxsize=2)
@@ -54,6 +61,12 @@ class PriorLoss(artkit.Loss):
         sigma_start: float = Field(0.8, gt=0.0, description="noise level at the first step")
         sigma_end: float = Field(0.05, gt=0.0, description="noise level at the last step")
         samples: int = Field(2, ge=1, le=64, description="noise draws per step, averaged")
+        object_weight: float = Field(
+            0.0, ge=0.0, description="weight of each placed object's own close view, beside the whole picture; 0 is off"
+        )
+        object_view: float = Field(
+            0.6, gt=0.0, le=1.0, description="side of an object's view, a fraction of the picture"
+        )
 
         @model_validator(mode="after")
         def _falling(self):
@@ -75,6 +88,10 @@ class PriorLoss(artkit.Loss):
         negative = [p.text for p in texts if p.weight < 0]
         unconditional = prior.caption_embeddings(negative).mean(0) if negative else torch.zeros(self.condition.shape[1])
         self.register_buffer("unconditional", unconditional, persistent=False)
+        self.views = None
+        if config.object_weight:
+            views = ObjectViews(list(zip([p.text for p in positive], self.shares.tolist(), strict=True)))
+            self.views = views if len(views) else None
 
     def forward(self, ctx: artkit.StepContext) -> Tensor:
         from artkit.toyworld import prior
@@ -82,23 +99,44 @@ class PriorLoss(artkit.Loss):
         c = self.config
         x = F.interpolate(ctx.image, size=(prior.SIZE, prior.SIZE), mode="area") * 2 - 1
         sigma = noise_level(ctx.step, self.info.steps, c.sigma_start, c.sigma_end)
-        target = self._estimate(x.detach(), sigma, ctx.step)
-        per_prompt = ((x - target) ** 2).mean(dim=(1, 2, 3)).view(c.samples, -1).mean(0)
-        return (per_prompt * self.shares).sum()
+        seed = self.info.seed * 1_000_003 + ctx.step
+        loss, target = self._pull(x, self.condition, self.shares, sigma, seed)
+        if self.views is not None:
+            views = close_views(ctx.image, self.views.centres, c.object_view) * 2 - 1
+            condition = self.views.condition(field_index(target))
+            pull = self._pull(views, condition, self.views.shares, sigma, seed + VIEW_NOISE, taper(views.shape[-1]))
+            loss = loss + c.object_weight * pull[0]
+        return loss
+
+    def _pull(
+        self, x: Tensor, condition: Tensor, shares: Tensor, sigma: float, seed: int, mask: Tensor | None = None
+    ) -> tuple[Tensor, Tensor]:
+        """Share-weighted squared distance of ``x`` (1 or one per caption) from its guided estimates, and those.
+
+        ``mask`` (H, W) weights the pixels.
+        """
+        target = self._estimate(x.detach(), condition, sigma, seed)
+        pictures = x.expand(len(condition), -1, -1, -1).repeat(self.config.samples, 1, 1, 1)
+        squares = (pictures - target) ** 2
+        per_caption = (
+            squares.mean(dim=(1, 2, 3)) if mask is None else (squares * mask.to(x)).mean(dim=(1, 2, 3)) / mask.mean()
+        )
+        return (per_caption.view(self.config.samples, -1).mean(0) * shares).sum(), target
 
     @torch.no_grad()
-    def _estimate(self, x: Tensor, sigma: float, step: int) -> Tensor:
-        """The guided clean estimate per noise draw and prompt: (samples * prompts, 3, 32, 32).
+    def _estimate(self, x: Tensor, condition: Tensor, sigma: float, seed: int) -> Tensor:
+        """The guided clean estimate per noise draw and caption: (samples * captions, 3, 32, 32).
 
-        The noise is drawn from the run's seed and the step, so a resumed run draws what it would have.
+        ``x`` is one picture for every caption, or one per caption. The noise is drawn from ``seed`` (the
+        run's seed and the step), so a resumed run draws what it would have.
         """
         from artkit.toyworld import prior
 
-        n, prompts = self.config.samples, len(self.condition)
-        gen = torch.Generator().manual_seed(self.info.seed * 1_000_003 + step)
+        n, captions = self.config.samples, len(condition)
+        gen = torch.Generator().manual_seed(seed)
         noise = torch.randn((n, *x.shape[1:]), generator=gen).to(x.device)
-        noisy = (x + sigma * noise).repeat_interleave(prompts, dim=0)
-        text = self.condition.repeat(n, 1)
+        noisy = (x.expand(captions, -1, -1, -1).repeat(n, 1, 1, 1)) + sigma * noise.repeat_interleave(captions, dim=0)
+        text = condition.repeat(n, 1)
         levels = torch.full((len(noisy),), sigma, device=x.device)
         model = self._denoiser.to(x.device)
         return prior.guided(model, noisy, levels, text, self.config.guidance, self.unconditional)
@@ -107,3 +145,90 @@ class PriorLoss(artkit.Loss):
 def _shares(weights: list[float]) -> Tensor:
     total = sum(weights)
     return torch.tensor([w / total for w in weights])
+
+
+class ObjectViews(torch.nn.Module):
+    """The close views of a run's placed objects: where each is, its share of the weight, and its captions.
+
+    A view's caption is its object, big, in the centre (``a big red circle in the center``), on the
+    background the prompt names; where the prompt names none, on the field the whole picture's estimate
+    has at the step, so that every view agrees with the picture around it. Objects need a named shape and
+    position to get a view; one the prompt calls big has none (it is large enough in the whole picture).
+    """
+
+    def __init__(self, prompts: list[tuple[str, float]]) -> None:
+        super().__init__()
+        from artkit.toyworld import prior
+        from artkit.toyworld.captions import article
+        from artkit.toyworld.prompts import parse
+        from artkit.toyworld.vocab import COLOUR_NAMES, POSITIONS
+
+        self.centres: list[tuple[float, float]] = []
+        captions, shares = [], []
+        for text, share in prompts:
+            parsed = parse(text)
+            placed = [o for o in parsed.objects if o.position and o.shape and o.size != "big"] if parsed else []
+            if not placed:
+                continue
+            fields = [parsed.background] * len(COLOUR_NAMES) if parsed.background else COLOUR_NAMES
+            for o in placed:
+                self.centres.append(POSITIONS[o.position])
+                captions += [f"a big {o.colour} {o.shape} in the center on {article(f)} {f} background" for f in fields]
+                shares.append(share / len(placed))
+        embeddings = prior.caption_embeddings(captions) if captions else torch.zeros(0, prior.TEXT_DIM)
+        self.register_buffer(
+            "captions", embeddings.view(len(shares), len(COLOUR_NAMES), prior.TEXT_DIM), persistent=False
+        )
+        self.register_buffer("shares", torch.tensor(shares), persistent=False)
+
+    def __len__(self) -> int:
+        return len(self.centres)
+
+    def condition(self, field: int) -> Tensor:
+        """The views' caption embeddings (views, TEXT_DIM) for a field of colour number ``field``."""
+        return self.captions[:, field]
+
+
+def field_index(estimate: Tensor) -> int:
+    """The number (in the vocabulary's colours) of the field of the mean of ``estimate`` ([-1, 1], N x 3 x H x W)."""
+    from artkit.toyworld.fidelity import field_colour
+    from artkit.toyworld.vocab import COLOUR_NAMES
+
+    return COLOUR_NAMES.index(field_colour(estimate.mean(0, keepdim=True).cpu() / 2 + 0.5))
+
+
+def taper(size: int) -> Tensor:
+    """Pixel weights (size, size) of a view: 1 in its middle half, falling smoothly to 0 at its edges, so that a
+    view's pull leaves no seam where it ends.
+
+    Example:
+        >>> w = taper(8)
+        >>> w[4, 4].item(), w[0, 0].item() < 0.05, bool((w == w.T).all())
+        (1.0, True, True)
+    """
+    u = ((torch.arange(size) + 0.5) / size * 2 - 1).abs()
+    ramp = ((1 - u) / 0.5).clamp(0, 1)
+    edge = ramp * ramp * (3 - 2 * ramp)
+    return edge[:, None] * edge[None, :]
+
+
+def close_views(image: Tensor, centres: list[tuple[float, float]], side: float) -> Tensor:
+    """Square views of ``image`` (1, 3, H, W) around ``centres`` ((x, y) fractions), ``side`` of the picture wide,
+    each resampled to toyprior's 32 px; the border repeats beyond the edge. Shape (len(centres), 3, 32, 32).
+
+    Example:
+        >>> image = torch.zeros(1, 3, 64, 64)
+        >>> image[..., :, :32] = 1.0  # the left half white
+        >>> views = close_views(image, [(0.25, 0.5), (0.75, 0.5)], 0.5)
+        >>> views.shape, views[0].mean().item(), views[1].mean().item()
+        (torch.Size([2, 3, 32, 32]), 1.0, 0.0)
+    """
+    from artkit.toyworld import prior
+
+    theta = torch.zeros(len(centres), 2, 3, device=image.device, dtype=image.dtype)
+    theta[:, 0, 0] = theta[:, 1, 1] = side
+    theta[:, :, 2] = torch.tensor(centres, device=image.device, dtype=image.dtype) * 2 - 1
+    grid = F.affine_grid(theta, [len(centres), 3, prior.SIZE, prior.SIZE], align_corners=False)
+    scale = max(prior.SIZE, round(prior.SIZE / side))
+    small = F.interpolate(image, size=(scale, scale), mode="area") if image.shape[-1] > scale else image
+    return F.grid_sample(small.expand(len(centres), -1, -1, -1), grid, padding_mode="border", align_corners=False)
