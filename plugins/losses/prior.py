@@ -104,7 +104,7 @@ class PriorLoss(artkit.Loss):
         if self.views is not None:
             views = close_views(ctx.image, self.views.centres, c.object_view) * 2 - 1
             condition = self.views.condition(field_index(target))
-            pull = self._pull(views, condition, self.views.shares, sigma, seed + VIEW_NOISE, taper(views.shape[-1]))
+            pull = self._pull(views, condition, self.views.shares, sigma, seed + VIEW_NOISE, self.views.mask)
             loss = loss + c.object_weight * pull[0]
         return loss
 
@@ -115,30 +115,30 @@ class PriorLoss(artkit.Loss):
 
         ``mask`` (H, W) weights the pixels.
         """
-        target = self._estimate(x.detach(), condition, sigma, seed)
         pictures = x.expand(len(condition), -1, -1, -1).repeat(self.config.samples, 1, 1, 1)
+        target = self._estimate(pictures.detach(), condition, sigma, seed)
         squares = (pictures - target) ** 2
         per_caption = (
-            squares.mean(dim=(1, 2, 3)) if mask is None else (squares * mask.to(x)).mean(dim=(1, 2, 3)) / mask.mean()
+            squares.mean(dim=(1, 2, 3)) if mask is None else (squares * mask).mean(dim=(1, 2, 3)) / mask.mean()
         )
         return (per_caption.view(self.config.samples, -1).mean(0) * shares).sum(), target
 
     @torch.no_grad()
-    def _estimate(self, x: Tensor, condition: Tensor, sigma: float, seed: int) -> Tensor:
+    def _estimate(self, pictures: Tensor, condition: Tensor, sigma: float, seed: int) -> Tensor:
         """The guided clean estimate per noise draw and caption: (samples * captions, 3, 32, 32).
 
-        ``x`` is one picture for every caption, or one per caption. The noise is drawn from ``seed`` (the
-        run's seed and the step), so a resumed run draws what it would have.
+        ``pictures`` holds the picture each row is noised from, in that order (draw-major). The noise is drawn
+        from ``seed`` (the run's seed and the step), so a resumed run draws what it would have.
         """
         from artkit.toyworld import prior
 
         n, captions = self.config.samples, len(condition)
         gen = torch.Generator().manual_seed(seed)
-        noise = torch.randn((n, *x.shape[1:]), generator=gen).to(x.device)
-        noisy = (x.expand(captions, -1, -1, -1).repeat(n, 1, 1, 1)) + sigma * noise.repeat_interleave(captions, dim=0)
+        noise = torch.randn((n, *pictures.shape[1:]), generator=gen).to(pictures.device)
+        noisy = pictures + sigma * noise.repeat_interleave(captions, dim=0)
         text = condition.repeat(n, 1)
-        levels = torch.full((len(noisy),), sigma, device=x.device)
-        model = self._denoiser.to(x.device)
+        levels = torch.full((len(noisy),), sigma, device=pictures.device)
+        model = self._denoiser.to(pictures.device)
         return prior.guided(model, noisy, levels, text, self.config.guidance, self.unconditional)
 
 
@@ -180,6 +180,7 @@ class ObjectViews(torch.nn.Module):
             "captions", embeddings.view(len(shares), len(COLOUR_NAMES), prior.TEXT_DIM), persistent=False
         )
         self.register_buffer("shares", torch.tensor(shares), persistent=False)
+        self.register_buffer("mask", taper(prior.SIZE), persistent=False)
 
     def __len__(self) -> int:
         return len(self.centres)
