@@ -1,4 +1,4 @@
-"""toyprior: a small denoiser of toy-world scenes, conditioned on a caption's toyclip embedding.
+"""toyprior: a small denoiser of toy-world scenes, conditioned on a caption's toyclip embeddings.
 
 It predicts the clean 32x32 scene from a noisy one (EDM preconditioning, images centred to [-1, 1]),
 given the noise level and the caption. Guidance uses it as a prior: the picture is pulled towards the
@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Sequence
+from functools import cache
 from pathlib import Path
 
 import torch
@@ -24,9 +26,10 @@ from torch import Tensor, nn
 
 WEIGHTS_PATH = Path(__file__).parent / "weights" / "toyprior.safetensors"
 SIZE = 32
-TEXT_DIM = 128
+TEXT_DIM = 128  # one toyclip's text embedding; a denoiser conditioned on several takes them side by side
+TEXT_MODELS = ("robust",)  # the toyclip weights (names of toyclip.SHIPPED_WEIGHTS) whose text embeddings condition it
 SIGMA_DATA = 0.5
-CONFIG = {"channels": [32, 64, 128], "embed": 256, "size": SIZE, "text_dim": TEXT_DIM}
+CONFIG = {"channels": [32, 64, 128], "embed": 256, "size": SIZE, "text_dim": TEXT_DIM, "text": list(TEXT_MODELS)}
 
 
 class ResBlock(nn.Module):
@@ -69,11 +72,11 @@ class Layout(nn.Module):
     convolution to the U-Net's channels. That convolution starts at zero, so a new map changes nothing.
     """
 
-    def __init__(self, channels: int, size: int, width: int = 32, hidden: int = 0) -> None:
+    def __init__(self, channels: int, size: int, width: int = 32, hidden: int = 0, text_dim: int = TEXT_DIM) -> None:
         super().__init__()
         self.size, self.width = size, width
-        self.hidden = nn.Sequential(nn.Linear(TEXT_DIM, hidden), nn.SiLU()) if hidden else nn.Identity()
-        self.project = nn.Linear(hidden or TEXT_DIM, width * size * size)
+        self.hidden = nn.Sequential(nn.Linear(text_dim, hidden), nn.SiLU()) if hidden else nn.Identity()
+        self.project = nn.Linear(hidden or text_dim, width * size * size)
         self.mix = nn.Conv2d(width, channels, 1)
         nn.init.zeros_(self.mix.weight)
         nn.init.zeros_(self.mix.bias)
@@ -87,7 +90,8 @@ class Denoiser(nn.Module):
     """A U-Net (32, 16 and 8 px levels, attention at 8 px) with EDM preconditioning.
 
     ``forward(noisy, sigma, text)`` returns the estimate of the clean image in [-1, 1]; ``text`` is the
-    caption's unit toyclip embedding, or zeros for no caption. The caption scales and shifts every block;
+    caption's unit embedding by each toyclip ``text`` names, side by side (:func:`caption_embeddings`), or
+    zeros for no caption. The caption scales and shifts every block;
     ``coords`` adds x and y input channels, ``layout`` a map of the caption at the 8 px level and
     ``fine_layout`` one at the 16 px level, through a hidden layer: a scale and a shift are the same
     everywhere, a map says where, and a finer map can say what outline.
@@ -100,13 +104,16 @@ class Denoiser(nn.Module):
         coords: bool = False,
         layout: bool = False,
         fine_layout: bool = False,
+        text: Sequence[str] = TEXT_MODELS,
     ) -> None:
         super().__init__()
+        text_dim = TEXT_DIM * len(text)
         self.config = {
             "channels": list(channels),
             "embed": embed,
             "size": SIZE,
-            "text_dim": TEXT_DIM,
+            "text_dim": text_dim,
+            "text": list(text),
             "coords": coords,
             "layout": layout,
             "fine_layout": fine_layout,
@@ -116,11 +123,11 @@ class Denoiser(nn.Module):
         grid = torch.stack([ramp.expand(SIZE, SIZE), ramp[:, None].expand(SIZE, SIZE)])[None] if coords else None
         self.register_buffer("grid", grid, persistent=False)
         self.sigma_mlp = nn.Sequential(nn.Linear(32, embed), nn.SiLU(), nn.Linear(embed, embed))
-        self.text_mlp = nn.Sequential(nn.Linear(TEXT_DIM, embed), nn.SiLU(), nn.Linear(embed, embed))
+        self.text_mlp = nn.Sequential(nn.Linear(text_dim, embed), nn.SiLU(), nn.Linear(embed, embed))
         self.register_buffer("freqs", torch.randn(16, generator=torch.Generator().manual_seed(0)) * 4)
         # captions' embeddings are close together; standardising them (statistics set by training) spreads them
-        self.register_buffer("text_mean", torch.zeros(TEXT_DIM))
-        self.register_buffer("text_std", torch.ones(TEXT_DIM))
+        self.register_buffer("text_mean", torch.zeros(text_dim))
+        self.register_buffer("text_std", torch.ones(text_dim))
         self.stem = nn.Conv2d(5 if coords else 3, channels[0], 3, padding=1)
         self.down = nn.ModuleList()
         c = channels[0]
@@ -129,15 +136,20 @@ class Denoiser(nn.Module):
             c = c_out
         self.mid = ResBlock(c, c, embed)
         # a caption's own map at the coarsest level: where it puts things, not only which colours
-        self.layout = Layout(c, SIZE // 2 ** (len(channels) - 1)) if layout else None
+        self.layout = Layout(c, SIZE // 2 ** (len(channels) - 1), text_dim=text_dim) if layout else None
         self.attn = Attention(c)
         fine = SIZE // 2 ** (len(channels) - 2)
-        self.fine_layout = Layout(c, fine, width=16, hidden=256) if fine_layout else None
+        self.fine_layout = Layout(c, fine, width=16, hidden=256, text_dim=text_dim) if fine_layout else None
         self.up = nn.ModuleList()
         for c_skip in reversed(channels):
             self.up.append(ResBlock(c + c_skip, c_skip, embed))
             c = c_skip
         self.head = nn.Sequential(nn.GroupNorm(8, c), nn.SiLU(), nn.Conv2d(c, 3, 3, padding=1))
+
+    @property
+    def text(self) -> tuple[str, ...]:
+        """The toyclip weights whose caption embeddings condition it, in order (see :func:`caption_embeddings`)."""
+        return tuple(self.config["text"])
 
     def embedding(self, sigma: Tensor, standard: Tensor) -> Tensor:
         angles = (sigma.log() / 4)[:, None] * self.freqs[None, :] * 2 * math.pi
@@ -174,17 +186,29 @@ class Denoiser(nn.Module):
 
 
 @torch.no_grad()
-def caption_embeddings(captions: list[str]) -> Tensor:
-    """The denoiser's conditioning: unit text embeddings (N, TEXT_DIM) of ``captions`` by the shipped toyclip.
+def caption_embeddings(captions: list[str], text: Sequence[str] = TEXT_MODELS) -> Tensor:
+    """The denoiser's conditioning: each caption's unit text embedding by each toyclip in ``text`` (the
+    model's :attr:`Denoiser.text`), side by side: (N, TEXT_DIM * len(text)).
 
     Example:
         >>> caption_embeddings(["a red circle", "a blue square"]).shape
         torch.Size([2, 128])
+        >>> caption_embeddings(["a red circle"], ("robust", "shapes")).shape
+        torch.Size([1, 256])
     """
+    return torch.cat([F.normalize(text_encoder(name)(captions), dim=-1) for name in text], dim=1)
+
+
+@cache
+def text_encoder(name: str) -> Callable[[list[str]], Tensor]:
+    """The text tower of the shipped toyclip weights ``name`` (``robust`` or ``shapes``), loaded once."""
     from artkit.toyworld import toyclip
 
-    encode = toyclip.encoders(toyclip.shipped())[1]
-    return F.normalize(encode(captions), dim=-1)
+    if name == "robust":
+        return toyclip.encoders(toyclip.shipped())[1]
+    with torch.random.fork_rng(devices=[]):  # random initial weights, overwritten: leave a run's seed alone
+        model = toyclip.create(weights=toyclip.SHIPPED_WEIGHTS[name])
+    return toyclip.encoders(model.requires_grad_(False))[1]
 
 
 def guided(
@@ -237,6 +261,7 @@ def from_config(config: dict) -> Denoiser:
         config.get("coords", False),
         config.get("layout", False),
         config.get("fine_layout", False),
+        tuple(config.get("text", TEXT_MODELS)),
     )
 
 

@@ -16,24 +16,34 @@
     python -m artkit.toyworld.train_prior --seed 11 --steps 3000 --lr 5e-4 --sigma-mean 0.5 --eval-every 250 \
         --init stage7/toyprior.safetensors --out stage8/toyprior.safetensors
     python -m artkit.toyworld.train_prior --seed 12 --steps 2000 --lr 5e-4 --sigma-mean 1.5 --eval-every 250 \
-        --init stage8/toyprior.safetensors
+        --init stage8/toyprior.safetensors --out stage9/toyprior.safetensors
+    python -m artkit.toyworld.train_prior --seed 14 --steps 2000 --lr 5e-4 --sigma-mean 1.0 --eval-every 500 \
+        --favour circle star --favour-share 0.33 --init stage9/toyprior.safetensors --out stage10/toyprior.safetensors
+    python -m artkit.toyworld.train_prior --seed 15 --steps 2000 --lr 5e-4 --sigma-mean 1.0 --eval-every 500 \
+        --text robust shapes --init stage10/toyprior.safetensors
 
-The shipped weights are those nine stages. The later ones weight the noise levels towards the high ones,
+The shipped weights are those eleven stages. The later ones weight the noise levels towards the high ones,
 where only the caption tells scenes apart, so that the denoiser learns to read it; the third gives it x and y
 input channels (``--coords``), the fourth a map of the caption at its coarsest level (``--layout``), which
 is what taught it where the caption puts things, and the fifth a finer map through a hidden layer
 (``--fine-layout``), which with the sixth to eighth taught it some outlines (rings, squares, crosses). The
 ninth goes back to high noise: below noise 3 a plain field shows through the noise, so stages centred lower
 forgot the caption's background; at 6 and above only the caption names it. ``--plain-share`` makes a share
-of the scenes plain fields captioned by their colour alone ("a blue background"); a tenth stage with it was
-tried and not shipped (docs/toyworld-research.md, nineteenth session).
-Each grown part starts at zero, so a stage starts from what the one before it computed.
+of the scenes plain fields captioned by their colour alone ("a blue background"); a stage with it after the
+ninth was tried and not shipped (docs/toyworld-research.md, nineteenth session). The shipped tenth sees the two shapes it drew
+worst, circles and stars, more often (``--favour``). The eleventh is conditioned on the caption's embedding by
+the ``shapes`` toyclip beside the robust one's (``--text robust shapes``): the robust toyclip's text tower puts
+captions that differ only in shape almost on top of each other (a circle and a square at cosine 0.997), so
+the denoiser could hardly tell which outline a caption asked for.
+Each grown part (and each new toyclip's inputs) starts at zero, so a stage starts from what the one before it
+computed.
 
 Each step renders a batch of captioned scenes at 64 px, area-downsamples them to 32 px (as guidance sees
 the picture), noises them at log-normal noise levels (EDM: mean -1.2, deviation 1.2) and learns to
 predict the clean scene, weighted as EDM weights it (``--sigma-mean`` moves the levels' centre). A caption
 is dropped (zeros) 15% of the time, so the same model gives the unconditional estimate that classifier-free
-guidance needs. Captions are embedded by the shipped toyclip's text tower, which stays frozen. Writes the
+guidance needs. Captions are embedded by the text towers of the shipped toyclips ``--text`` names (the robust
+one alone until the eleventh stage), which stay frozen. Writes the
 weights (safetensors, float16) and ``toyprior_report.json`` beside them.
 """
 
@@ -43,6 +53,7 @@ import argparse
 import json
 import random
 import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
@@ -53,6 +64,7 @@ from artkit.toyworld.captions import describe
 from artkit.toyworld.prior import (
     SIGMA_DATA,
     SIZE,
+    TEXT_MODELS,
     WEIGHTS_PATH,
     Denoiser,
     caption_embeddings,
@@ -63,31 +75,60 @@ from artkit.toyworld.prior import (
 from artkit.toyworld.render import render
 from artkit.toyworld.scene import Scene, sample_scene
 from artkit.toyworld.training import training_parser
-from artkit.toyworld.vocab import COLOUR_NAMES
+from artkit.toyworld.vocab import COLOUR_NAMES, SHAPES
 
 EVAL_SEED = 123_458
 DROP_CAPTION = 0.15
 
 
 class CaptionEmbeddings:
-    """:func:`~artkit.toyworld.prior.caption_embeddings`, computed once per caption."""
+    """:func:`~artkit.toyworld.prior.caption_embeddings` by the toyclips ``text``, computed once per caption."""
 
-    def __init__(self) -> None:
+    def __init__(self, text: tuple[str, ...] = TEXT_MODELS) -> None:
+        self.text = text
         self._cache: dict[str, Tensor] = {}
 
     def __call__(self, captions: list[str]) -> Tensor:
         new = sorted({c for c in captions if c not in self._cache})
         if new:
-            for caption, row in zip(new, caption_embeddings(new), strict=True):
+            for caption, row in zip(new, caption_embeddings(new, self.text), strict=True):
                 self._cache[caption] = row
         return torch.stack([self._cache[c] for c in captions])
 
 
-def batch(rng: random.Random, n: int, seed: int, plain_share: float = 0.0) -> tuple[Tensor, list[str]]:
-    """``n`` scenes at 32 px in [-1, 1] and their captions; about ``plain_share`` of them plain fields."""
+def batch(
+    rng: random.Random, n: int, seed: int, plain_share: float = 0.0, favour: Favour | None = None
+) -> tuple[Tensor, list[str]]:
+    """``n`` scenes at 32 px in [-1, 1] and their captions; about ``plain_share`` of them plain fields.
+
+    ``favour`` redraws the shapes of a share of the scenes from a few shapes, so that those are seen more often.
+    """
     scenes = [_plain_scene(rng) if plain_share and rng.random() < plain_share else sample_scene(rng) for _ in range(n)]
+    if favour:
+        scenes = [favour.apply(scene, rng) for scene in scenes]
     images = F.avg_pool2d(render(scenes, size=2 * SIZE, seed=seed), 2)
     return images * 2 - 1, [describe(s, rng) for s in scenes]
+
+
+@dataclass(frozen=True)
+class Favour:
+    """Shapes a training stage sees more often: each scene, with probability ``share``, has its objects' shapes
+    redrawn from ``shapes``.
+
+    Example:
+        >>> from artkit.toyworld.scene import ToyObject
+        >>> scene = Scene("red", (ToyObject("square", "blue", "left", "big"),))
+        >>> Favour(("star",), 1.0).apply(scene, random.Random(0)).objects[0].shape
+        'star'
+    """
+
+    shapes: tuple[str, ...]
+    share: float
+
+    def apply(self, scene: Scene, rng: random.Random) -> Scene:
+        if not scene.objects or rng.random() >= self.share:
+            return scene
+        return replace(scene, objects=tuple(replace(o, shape=rng.choice(self.shapes)) for o in scene.objects))
 
 
 def _plain_scene(rng: random.Random) -> Scene:
@@ -95,12 +136,15 @@ def _plain_scene(rng: random.Random) -> Scene:
 
 
 @torch.no_grad()
-def set_text_statistics(model: Denoiser, embed: CaptionEmbeddings, rng: random.Random, n: int = 4096) -> None:
-    """Stores the mean and deviation of caption embeddings in ``model``, which standardises by them."""
+def set_text_statistics(
+    model: Denoiser, embed: CaptionEmbeddings, rng: random.Random, n: int = 4096, start: int = 0
+) -> None:
+    """Stores the mean and deviation of caption embeddings in ``model``, which standardises by them; ``start``
+    leaves the dimensions before it as they are (those of the toyclips a widened model was trained with)."""
     captions = [describe(sample_scene(rng), rng) for _ in range(n)]
-    texts = torch.cat([embed(captions[i : i + 512]) for i in range(0, n, 512)])
-    model.text_mean.copy_(texts.mean(0))
-    model.text_std.copy_(texts.std(0).clamp(min=1e-3))
+    texts = torch.cat([embed(captions[i : i + 512]) for i in range(0, n, 512)])[:, start:]
+    model.text_mean[start:].copy_(texts.mean(0))
+    model.text_std[start:].copy_(texts.std(0).clamp(min=1e-3))
 
 
 def denoising_loss(
@@ -134,18 +178,24 @@ def train(args: argparse.Namespace) -> None:
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     rng, gen = random.Random(args.seed), torch.Generator().manual_seed(args.seed)
-    embed = CaptionEmbeddings()
     if args.init:
         model = continued(args.init)
         model = grown(model, coords=args.coords, layout=args.layout, fine_layout=args.fine_layout)
+        known = model.config["text_dim"]
+        model = with_text(model, tuple(args.text)) if args.text else model
     else:
-        model = Denoiser(coords=args.coords, layout=args.layout, fine_layout=args.fine_layout)
-        set_text_statistics(model, embed, random.Random(args.seed + 1))
+        model = Denoiser(coords=args.coords, layout=args.layout, fine_layout=args.fine_layout, text=args.text)
+        known = 0
+    embed = CaptionEmbeddings(model.text)
+    if known < model.config["text_dim"]:
+        set_text_statistics(model, embed, random.Random(args.seed + 1), start=known)
+    favour = Favour(tuple(args.favour), args.favour_share) if args.favour else None
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, args.lr, total_steps=args.steps, pct_start=0.05)
     history, start = [], time.perf_counter()
     for step in range(1, args.steps + 1):
-        clean, captions = batch(rng, args.batch_size, seed=args.seed * 1_000_003 + step, plain_share=args.plain_share)
+        seed = args.seed * 1_000_003 + step
+        clean, captions = batch(rng, args.batch_size, seed, args.plain_share, favour)
         keep = (torch.rand(len(captions), generator=gen) >= DROP_CAPTION).float()[:, None]
         loss = denoising_loss(model, clean, embed(captions) * keep, gen, args.sigma_mean)
         optimizer.zero_grad()
@@ -197,6 +247,32 @@ def grown(model: Denoiser, **parts: bool) -> Denoiser:
     return bigger.train()
 
 
+def with_text(model: Denoiser, text: tuple[str, ...]) -> Denoiser:
+    """``model`` conditioned on the caption embeddings of the toyclips ``text`` (those it has, then more),
+    computing what it did: every weight that reads the new embeddings starts at zero for them.
+
+    Example:
+        >>> with_text(Denoiser(), ("robust", "shapes")).config["text_dim"]
+        256
+    """
+    if text[: len(model.text)] != model.text:
+        raise ValueError(f"--text must start with the toyclips the model has: {' '.join(model.text)}")
+    if text == model.text:
+        return model
+    wider = from_config({**model.config, "text": list(text)})
+    state, fresh = model.state_dict(), wider.state_dict()
+    for key, old in state.items():
+        new = fresh[key]
+        if old.shape == new.shape:
+            continue
+        if key in ("text_mean", "text_std"):
+            state[key] = torch.cat([old, new[len(old) :]])
+        else:  # a linear map that reads the caption: its new inputs start at zero
+            state[key] = torch.cat([old, torch.zeros(old.shape[0], new.shape[1] - old.shape[1])], dim=1)
+    wider.load_state_dict(state)
+    return wider.train()
+
+
 def write(model: Denoiser, args: argparse.Namespace, history: list[dict]) -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     save(model, args.out, {"seed": str(args.seed)})
@@ -205,10 +281,12 @@ def write(model: Denoiser, args: argparse.Namespace, history: list[dict]) -> Non
         f"--batch-size {args.batch_size} --lr {args.lr} --sigma-mean {args.sigma_mean} "
         f"--eval-every {args.eval_every}"
         + (f" --plain-share {args.plain_share}" if args.plain_share else "")
+        + (f" --favour {' '.join(args.favour)} --favour-share {args.favour_share}" if args.favour else "")
         + (f" --init {args.init}" if args.init else "")
         + (" --coords" if args.coords else "")
         + (" --layout" if args.layout else "")
-        + (" --fine-layout" if args.fine_layout else ""),
+        + (" --fine-layout" if args.fine_layout else "")
+        + (f" --text {' '.join(args.text)}" if args.text else ""),
         "parameters": sum(p.numel() for p in model.parameters()),
         "held_out": history[-1],
         "history": history,
@@ -223,6 +301,13 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--init", type=Path, help="start from these weights (a second stage)")
     parser.add_argument(
         "--plain-share", type=float, default=0.0, help="share of scenes that are a plain field, captioned by it alone"
+    )
+    parser.add_argument("--favour", nargs="+", choices=SHAPES, help="shapes to show more often")
+    parser.add_argument(
+        "--favour-share", type=float, default=0.33, help="share of scenes whose shapes are redrawn from --favour"
+    )
+    parser.add_argument(
+        "--text", nargs="+", choices=["robust", "shapes"], help="the toyclips whose caption embeddings condition it"
     )
     parser.add_argument("--coords", action="store_true", help="give the denoiser x and y input channels")
     parser.add_argument("--layout", action="store_true", help="give the denoiser a caption map at its coarsest level")

@@ -14,7 +14,8 @@ object alone, big and centred, so that a small figure is drawn at the detail a b
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, partial
 from pathlib import Path
 
 import torch
@@ -83,14 +84,15 @@ class PriorLoss(artkit.Loss):
         if not positive:
             raise artkit.ConfigError("prompts: the prior loss needs a text prompt of positive weight (--prompt TEXT).")
         self._denoiser = _denoiser(str(info.resolve_path(config.weights) if config.weights else prior.WEIGHTS_PATH))
-        self.register_buffer("condition", prior.caption_embeddings([p.text for p in positive]), persistent=False)
+        embed = partial(prior.caption_embeddings, text=self._denoiser.text)
+        self.register_buffer("condition", embed([p.text for p in positive]), persistent=False)
         self.register_buffer("shares", _shares([p.weight for p in positive]), persistent=False)
         negative = [p.text for p in texts if p.weight < 0]
-        unconditional = prior.caption_embeddings(negative).mean(0) if negative else torch.zeros(self.condition.shape[1])
+        unconditional = embed(negative).mean(0) if negative else torch.zeros(self.condition.shape[1])
         self.register_buffer("unconditional", unconditional, persistent=False)
         self.views = None
         if config.object_weight:
-            views = ObjectViews(list(zip([p.text for p in positive], self.shares.tolist(), strict=True)))
+            views = ObjectViews(list(zip([p.text for p in positive], self.shares.tolist(), strict=True)), embed)
             self.views = views if len(views) else None
 
     def forward(self, ctx: artkit.StepContext) -> Tensor:
@@ -156,7 +158,7 @@ class ObjectViews(torch.nn.Module):
     position to get a view; one the prompt calls big has none (it is large enough in the whole picture).
     """
 
-    def __init__(self, prompts: list[tuple[str, float]]) -> None:
+    def __init__(self, prompts: list[tuple[str, float]], embed: Callable[[list[str]], Tensor]) -> None:
         super().__init__()
         from artkit.toyworld import prior
         from artkit.toyworld.captions import article
@@ -175,9 +177,9 @@ class ObjectViews(torch.nn.Module):
                 self.centres.append(POSITIONS[o.position])
                 captions += [f"a big {o.colour} {o.shape} in the center on {article(f)} {f} background" for f in fields]
                 shares.append(share / len(placed))
-        embeddings = prior.caption_embeddings(captions) if captions else torch.zeros(0, prior.TEXT_DIM)
+        embeddings = embed(captions) if captions else torch.zeros(0, 0)
         self.register_buffer(
-            "captions", embeddings.view(len(shares), len(COLOUR_NAMES), prior.TEXT_DIM), persistent=False
+            "captions", embeddings.view(len(shares), len(COLOUR_NAMES), embeddings.shape[-1]), persistent=False
         )
         self.register_buffer("shares", torch.tensor(shares), persistent=False)
         self.register_buffer("mask", taper(prior.SIZE), persistent=False)
@@ -186,7 +188,7 @@ class ObjectViews(torch.nn.Module):
         return len(self.centres)
 
     def condition(self, field: int) -> Tensor:
-        """The views' caption embeddings (views, TEXT_DIM) for a field of colour number ``field``."""
+        """The views' caption embeddings (views, text dimensions) for a field of colour number ``field``."""
         return self.captions[:, field]
 
 

@@ -4,6 +4,7 @@ from artkit_plugins.losses.prior import ObjectViews, PriorLoss, close_views, fie
 
 import artkit
 from artkit.context import StepContext
+from artkit.toyworld.prior import caption_embeddings
 from artkit.toyworld.render import render
 from artkit.toyworld.scene import Scene, ToyObject
 from artkit.toyworld.vocab import COLOURS
@@ -83,7 +84,8 @@ def test_each_placed_shaped_object_gets_a_view_and_a_share_of_its_prompt():
             ("a red square on the left and a blue circle on the right", 0.75),
             ("a green ring", 0.25),
             ("a big white star at the top", 0.25),
-        ]
+        ],
+        caption_embeddings,
     )
     assert views.centres == [(0.25, 0.5), (0.75, 0.5)]  # the ring is not placed, the big star needs no view
     assert views.shares.tolist() == [0.375, 0.375]
@@ -91,9 +93,9 @@ def test_each_placed_shaped_object_gets_a_view_and_a_share_of_its_prompt():
 
 
 def test_a_view_names_the_field_of_the_picture_unless_the_prompt_names_one():
-    free = ObjectViews([("a red square on the left", 1.0)])
+    free = ObjectViews([("a red square on the left", 1.0)], caption_embeddings)
     assert not torch.equal(free.condition(1), free.condition(2))
-    fixed = ObjectViews([("a red square on the left on a white background", 1.0)])
+    fixed = ObjectViews([("a red square on the left on a white background", 1.0)], caption_embeddings)
     assert torch.equal(fixed.condition(1), fixed.condition(2))
 
 

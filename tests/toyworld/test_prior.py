@@ -108,8 +108,8 @@ def test_the_shipped_prior_uses_the_caption(shipped):
     noisy = clean + 6.0 * torch.randn(clean.shape, generator=torch.Generator().manual_seed(0))
     sigma = torch.full((1,), 6.0)
     with torch.no_grad():
-        right = shipped(noisy, sigma, caption_embeddings(["a big red circle on a black background"]))
-        wrong = shipped(noisy, sigma, caption_embeddings(["a big blue circle on a white background"]))
+        right = shipped(noisy, sigma, caption_embeddings(["a big red circle on a black background"], shipped.text))
+        wrong = shipped(noisy, sigma, caption_embeddings(["a big blue circle on a white background"], shipped.text))
     assert (right - clean).pow(2).mean() < 0.5 * (wrong - clean).pow(2).mean()
 
 
@@ -120,7 +120,7 @@ def test_the_shipped_prior_draws_the_captions_colour(shipped):
     colour outweighs the object's in a whole-picture measure."""
 
     def colour_shares(caption: str) -> torch.Tensor:
-        images = sample(shipped, caption_embeddings([caption]).repeat(4, 1), steps=16, seed=0)
+        images = sample(shipped, caption_embeddings([caption], shipped.text).repeat(4, 1), steps=16, seed=0)
         excess = (images - images.mean(1, keepdim=True)).clamp(min=0)  # how far each channel leads
         return excess.mean(dim=(0, 2, 3))
 
@@ -144,7 +144,7 @@ def test_the_shipped_prior_puts_an_object_where_its_caption_says(shipped):
 
     def red_centre(caption: str) -> tuple[float, float]:
         noise = 3.0 * torch.randn(8, 3, SIZE, SIZE, generator=torch.Generator().manual_seed(0))
-        text = caption_embeddings([caption]).expand(8, -1)
+        text = caption_embeddings([caption], shipped.text).expand(8, -1)
         with torch.no_grad():
             estimate = guided(shipped, noise, torch.full((8,), 3.0), text, 3.0)
         red = (estimate[:, 0] - estimate[:, 1:].amax(1)).clamp(min=0).mean(0)  # how far red leads, (H, W)
@@ -177,7 +177,7 @@ def test_the_shipped_prior_reads_the_shape_word(shipped):
 
     def error(captions: list[str]) -> float:
         with torch.no_grad():
-            return float((shipped(noisy, sigma, caption_embeddings(captions)) - clean).pow(2).mean())
+            return float((shipped(noisy, sigma, caption_embeddings(captions, shipped.text)) - clean).pow(2).mean())
 
     right, told_wrong = error([full_caption(s) for s in scenes]), error([full_caption(s) for s in wrong])
     assert told_wrong > 1.1 * right, (right, told_wrong)
@@ -190,6 +190,25 @@ def test_loading_leaves_the_global_random_state_alone():
     torch.manual_seed(3)
     prior.load()
     assert torch.equal(torch.rand(3), expected)
+
+
+def test_the_shipped_priors_conditioning_tells_the_shapes_apart(shipped):
+    """Captions that differ only in shape are far apart in what conditions the denoiser, not only in colour.
+
+    The robust toyclip's text tower alone put "a red circle" and "a red square" almost on top of each other
+    (standardised, 0.7 apart against 9 for the closest two colours); the shapes toyclip's beside it spreads them.
+    """
+
+    def closest(captions: list[str]) -> float:
+        standard = (caption_embeddings(captions, shipped.text) - shipped.text_mean) / shipped.text_std
+        distances = torch.cdist(standard, standard)
+        return float(distances[distances > 0].min())
+
+    shapes = closest(
+        [f"a red {shape} on the left" for shape in ("circle", "square", "triangle", "star", "ring", "cross")]
+    )
+    colours = closest([f"a {colour} circle on the left" for colour in ("red", "green", "blue", "yellow", "white")])
+    assert shapes > 0.3 * colours, (shapes, colours)
 
 
 def test_a_plain_share_of_training_scenes_are_fields_captioned_by_their_colour():
@@ -205,6 +224,32 @@ def test_a_plain_share_of_training_scenes_are_fields_captioned_by_their_colour()
     assert (images[figures].flatten(2).std(-1).amax(-1) > 0.1).all()
     _, unchanged = batch(random.Random(0), 8, seed=0, plain_share=0.0)
     assert all(" on " in c or "background" not in c for c in unchanged)
+
+
+def test_favoured_shapes_are_drawn_and_captioned_in_their_share_of_training_scenes():
+    from artkit.toyworld.train_prior import Favour, batch
+
+    _, captions = batch(random.Random(0), 96, seed=0, favour=Favour(("circle", "star"), 0.5))
+    _, plain = batch(random.Random(0), 96, seed=0)
+    favoured = sum("circle" in c or "star" in c for c in captions)
+    assert favoured > 96 * (0.5 + 0.5 / 3) * 0.8 > sum("circle" in c or "star" in c for c in plain)
+    _, every = batch(random.Random(1), 32, seed=0, favour=Favour(("ring",), 1.0))
+    assert all("ring" in c for c in every)
+
+
+def test_a_model_given_another_toyclips_captions_computes_what_it_did():
+    from artkit.toyworld.train_prior import with_text
+
+    torch.manual_seed(0)
+    model = Denoiser(coords=True, layout=True, fine_layout=True)
+    wider = with_text(model, ("robust", "shapes")).eval()
+    assert wider.text == ("robust", "shapes") and wider.config["text_dim"] == 2 * TEXT_DIM
+    x, sigma, text = torch.randn(2, 3, SIZE, SIZE), torch.full((2,), 0.7), torch.randn(2, TEXT_DIM)
+    more = torch.cat([text, torch.randn(2, TEXT_DIM)], dim=1)
+    with torch.no_grad():
+        assert torch.allclose(wider(x, sigma, more), model.eval()(x, sigma, text), atol=1e-5)
+    with pytest.raises(ValueError, match="robust"):
+        with_text(model, ("shapes",))
 
 
 def test_a_continued_stage_starts_from_the_weights_and_draws_as_the_shipped_stages_did(tmp_path):
