@@ -31,11 +31,18 @@ VIEW_NOISE = 7_777_777
 
 @lru_cache(maxsize=2)
 def _denoiser(path: str):
-    from artkit.toyworld import prior
+    from artkit.toyworld import prior, toyclip
 
     if not Path(path).is_file():
         raise artkit.ConfigError(f"prior.weights: no file {path}. Give the path of a toyprior .safetensors file.")
-    return prior.load(Path(path))
+    model = prior.load(Path(path))
+    unknown = [name for name in model.text if name not in toyclip.SHIPPED_WEIGHTS]
+    if unknown:
+        raise artkit.ConfigError(
+            f"prior.weights: {path} is conditioned on toyclip {', '.join(unknown)}, which artkit does not ship. "
+            f"Train it with --text among {', '.join(toyclip.SHIPPED_WEIGHTS)}."
+        )
+    return model
 
 
 def noise_level(step: int, steps: int, start: float, end: float) -> float:
@@ -156,6 +163,8 @@ class ObjectViews(torch.nn.Module):
     background the prompt names; where the prompt names none, on the field the whole picture's estimate
     has at the step, so that every view agrees with the picture around it. Objects need a named shape and
     position to get a view; one the prompt calls big has none (it is large enough in the whole picture).
+    ``embed`` turns captions into the denoiser's conditioning (:func:`artkit.toyworld.prior.caption_embeddings`
+    for its toyclips).
     """
 
     def __init__(self, prompts: list[tuple[str, float]], embed: Callable[[list[str]], Tensor]) -> None:

@@ -35,6 +35,15 @@ def test_missing_weights_file_is_named(tmp_path):
         loss_with([{"text": "a red circle"}], weights=str(tmp_path / "nope.safetensors"))
 
 
+def test_weights_conditioned_on_an_unknown_toyclip_are_refused_by_name(tmp_path):
+    from artkit.toyworld import prior
+
+    path = tmp_path / "other.safetensors"
+    prior.save(prior.Denoiser(text=("robust", "sketches")), path, {"seed": "0"})
+    with pytest.raises(artkit.ConfigError, match="prior.weights: .* toyclip sketches"):
+        loss_with([{"text": "a red circle"}], weights=str(path))
+
+
 def test_noise_must_fall():
     with pytest.raises(ValueError, match="sigma_end"):
         PriorLoss.Config(sigma_start=0.1, sigma_end=0.5)

@@ -15,8 +15,11 @@ dominates the named region (at least three quarters of the share a small clean r
 the opposite region's) for 23 of them (not ``fft-quickstart``'s two objects either); colour, shape and
 position are read for 14 (the red circle and the purple ring of every preset, and ``palette-quickstart``'s
 and ``vector-quickstart``'s blue square and yellow star); and the white background of the purple ring for
-every preset. Which pairs hold changes with every change to a run's random draws; ``artkit eval`` over many
-prompts, not these five, is what ranks changes. Every other pair is marked ``xfail(strict=True)``, so the day it
+every preset. The judge is split between circle and square on the blue squares of ``fft-quickstart`` and
+``vqgan-quickstart`` (``SHAPE_UNDECIDED``: within 0.01; fft's, the same picture to the pixel, read as a circle
+in one test session and as a square in a clean clone's); their shape checks are expected to fail, not strictly. Which pairs hold changes with
+every change to a run's random draws; ``artkit eval`` over many prompts, not these five, is what ranks
+changes. Every other pair is marked ``xfail(strict=True)``, so the day it
 starts to pass is noticed. The presets with toyprior draw flat figures on plain fields (circles, squares,
 rings, stars), ``vector-quickstart`` (geometric primitives on a learned paper, the best of three starts)
 flat primitives on plain fields (see docs/toyworld.md). A negative prompt ("a green circle on a blue
@@ -84,15 +87,25 @@ SHAPE_HOLDS = {  # colour, shape and position all read
     ("vector-quickstart", "background"),
 }
 BACKGROUND_HOLDS = {(preset, "background") for preset in PRESETS}  # the background the prompt names is read
+# Pairs whose picture the judge reads either way (its two likeliest answers within 0.01 of each other): the
+# same picture read one way in one test session and the other in a clean clone's. Expected to fail, not strictly.
+SHAPE_UNDECIDED = frozenset({("fft-quickstart", "blue"), ("vqgan-quickstart", "blue")})  # circle or square
+UNDECIDED = pytest.mark.xfail(strict=False, reason="the judge is split on this picture (docs/toyworld.md)")
 
 
-def marked(cases: Iterable[str], holding: set[tuple[str, str]]) -> list:
-    """Every (preset, case), those not in ``holding`` marked as expected to fail."""
+def marked(cases: Iterable[str], holding: set[tuple[str, str]], undecided: frozenset = frozenset()) -> list:
+    """Every (preset, case), those not in ``holding`` marked as expected to fail (not strictly if ``undecided``)."""
     return [
-        pytest.param(preset, case, marks=() if (preset, case) in holding else NOT_YET)
+        pytest.param(preset, case, marks=_mark(preset, case, holding, undecided))
         for preset in PRESETS
         for case in cases
     ]
+
+
+def _mark(preset: str, case: str, holding: set[tuple[str, str]], undecided: frozenset) -> tuple:
+    if (preset, case) in holding:
+        return ()
+    return (UNDECIDED,) if (preset, case) in undecided else (NOT_YET,)
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +169,7 @@ def test_the_judge_reads_the_prompt(drawn, preset, case):
     assert verdict["colour"] and verdict["position"], verdict
 
 
-@pytest.mark.parametrize(("preset", "case"), marked(CASES, SHAPE_HOLDS))
+@pytest.mark.parametrize(("preset", "case"), marked(CASES, SHAPE_HOLDS, SHAPE_UNDECIDED))
 def test_the_judge_reads_the_shape_too(drawn, preset, case):
     prompt = CASES[case]
     verdict = judge_prompt(drawn(preset, prompt).tensor, prompt)
