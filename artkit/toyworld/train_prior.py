@@ -30,11 +30,11 @@ is what taught it where the caption puts things, and the fifth a finer map throu
 ninth goes back to high noise: below noise 3 a plain field shows through the noise, so stages centred lower
 forgot the caption's background; at 6 and above only the caption names it. ``--plain-share`` makes a share
 of the scenes plain fields captioned by their colour alone ("a blue background"); a stage with it after the
-ninth was tried and not shipped (docs/toyworld-research.md, nineteenth session). The shipped tenth sees the two shapes it drew
-worst, circles and stars, more often (``--favour``). The eleventh is conditioned on the caption's embedding by
-the ``shapes`` toyclip beside the robust one's (``--text robust shapes``): the robust toyclip's text tower puts
-captions that differ only in shape almost on top of each other (a circle and a square at cosine 0.997), so
-the denoiser could hardly tell which outline a caption asked for.
+ninth was tried and not shipped (docs/toyworld-research.md, nineteenth session). The shipped tenth sees the
+two shapes it drew worst, circles and stars, more often (``--favour``). The eleventh is conditioned on the
+caption's embedding by the ``shapes`` toyclip beside the robust one's (``--text robust shapes``): the robust
+toyclip's text tower puts captions that differ only in shape almost on top of each other (a circle and a
+square at cosine 0.997), so the denoiser could hardly tell which outline a caption asked for.
 Each grown part (and each new toyclip's inputs) starts at zero, so a stage starts from what the one before it
 computed.
 
@@ -184,7 +184,8 @@ def train(args: argparse.Namespace) -> None:
         known = model.config["text_dim"]
         model = with_text(model, tuple(args.text)) if args.text else model
     else:
-        model = Denoiser(coords=args.coords, layout=args.layout, fine_layout=args.fine_layout, text=args.text)
+        text = tuple(args.text or TEXT_MODELS)
+        model = Denoiser(coords=args.coords, layout=args.layout, fine_layout=args.fine_layout, text=text)
         known = 0
     embed = CaptionEmbeddings(model.text)
     if known < model.config["text_dim"]:

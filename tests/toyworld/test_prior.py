@@ -268,3 +268,17 @@ def test_a_continued_stage_starts_from_the_weights_and_draws_as_the_shipped_stag
     x, sigma, text = torch.randn(1, 3, SIZE, SIZE), torch.full((1,), 0.3), torch.randn(1, TEXT_DIM)
     with torch.no_grad():
         assert torch.allclose(resumed.eval()(x, sigma, text), model(x, sigma, text), atol=2e-2)
+
+
+def test_a_stage_trains_from_scratch_and_a_later_one_widens_its_captions(tmp_path):
+    """One step from scratch (the robust toyclip's captions), then one that adds the shapes toyclip's."""
+    from artkit.toyworld.train_prior import parser, train
+
+    first, second = tmp_path / "one" / "p.safetensors", tmp_path / "two" / "p.safetensors"
+    common = ["--steps", "1", "--batch-size", "2", "--threads", "1"]
+    train(parser().parse_args([*common, "--out", str(first)]))
+    assert prior.load(first).text == ("robust",)
+    train(parser().parse_args([*common, "--init", str(first), "--text", "robust", "shapes", "--out", str(second)]))
+    widened = prior.load(second)
+    assert widened.text == ("robust", "shapes") and widened.config["text_dim"] == 2 * TEXT_DIM
+    assert "--text robust shapes" in (second.parent / "p_report.json").read_text()
