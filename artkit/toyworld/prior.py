@@ -206,7 +206,7 @@ def text_encoder(name: str) -> Callable[[list[str]], Tensor]:
 
     if name not in toyclip.SHIPPED_WEIGHTS:
         known = ", ".join(toyclip.SHIPPED_WEIGHTS)
-        raise ValueError(f"toyprior is conditioned on toyclip {name!r}, which artkit does not ship (known: {known})")
+        raise ValueError(f"toyprior is conditioned on toyclip {name}, which artkit does not ship (known: {known})")
     if name == "robust":
         return toyclip.encoders(toyclip.shipped())[1]
     with torch.random.fork_rng(devices=[]):  # random initial weights, overwritten: leave a run's seed alone

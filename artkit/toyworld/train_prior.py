@@ -74,6 +74,7 @@ from artkit.toyworld.prior import (
 )
 from artkit.toyworld.render import render
 from artkit.toyworld.scene import Scene, sample_scene
+from artkit.toyworld.toyclip import SHIPPED_WEIGHTS
 from artkit.toyworld.training import training_parser
 from artkit.toyworld.vocab import COLOUR_NAMES, SHAPES
 
@@ -238,14 +239,7 @@ def grown(model: Denoiser, **parts: bool) -> Denoiser:
         config[name] = bool(wanted or config.get(name, False))
     if all(config[name] == model.config.get(name, False) for name in GROWN_PARTS):
         return model
-    bigger = from_config(config)
-    state = model.state_dict()
-    stem = state["stem.weight"]
-    if stem.shape[1] < bigger.stem.weight.shape[1]:
-        state["stem.weight"] = torch.cat([stem, torch.zeros(stem.shape[0], 2, *stem.shape[2:])], dim=1)
-    state.update({k: v for k, v in bigger.state_dict().items() if k not in state})
-    bigger.load_state_dict(state)
-    return bigger.train()
+    return widened(model, config)
 
 
 def with_text(model: Denoiser, text: tuple[str, ...]) -> Denoiser:
@@ -260,16 +254,27 @@ def with_text(model: Denoiser, text: tuple[str, ...]) -> Denoiser:
         raise ValueError(f"--text must start with the toyclips the model has: {' '.join(model.text)}")
     if text == model.text:
         return model
-    wider = from_config({**model.config, "text": list(text)})
-    state, fresh = model.state_dict(), wider.state_dict()
-    for key, old in state.items():
-        new = fresh[key]
-        if old.shape == new.shape:
-            continue
-        if key in ("text_mean", "text_std"):
+    return widened(model, {**model.config, "text": list(text)})
+
+
+def widened(model: Denoiser, config: dict) -> Denoiser:
+    """A denoiser of ``config`` (``model``'s, with parts or inputs added) that computes what ``model`` did.
+
+    ``model``'s weights are kept; a weight with more inputs (the stem's x and y channels, a new toyclip's
+    embedding) gets zeros for them, a new part keeps its fresh weights (each ends in a map that starts at zero),
+    and the statistics of a new toyclip's embeddings are left for training to set.
+    """
+    wider = from_config(config)
+    state = model.state_dict()
+    for key, new in wider.state_dict().items():
+        old = state.get(key)
+        if old is None:
+            state[key] = new
+        elif key in ("text_mean", "text_std") and old.shape != new.shape:
             state[key] = torch.cat([old, new[len(old) :]])
-        else:  # a linear map that reads the caption: its new inputs start at zero
-            state[key] = torch.cat([old, torch.zeros(old.shape[0], new.shape[1] - old.shape[1])], dim=1)
+        elif old.shape != new.shape:
+            extra = new.shape[1] - old.shape[1]
+            state[key] = torch.cat([old, old.new_zeros(old.shape[0], extra, *old.shape[2:])], dim=1)
     wider.load_state_dict(state)
     return wider.train()
 
@@ -308,7 +313,7 @@ def parser() -> argparse.ArgumentParser:
         "--favour-share", type=float, default=0.33, help="share of scenes whose shapes are redrawn from --favour"
     )
     parser.add_argument(
-        "--text", nargs="+", choices=["robust", "shapes"], help="the toyclips whose caption embeddings condition it"
+        "--text", nargs="+", choices=list(SHIPPED_WEIGHTS), help="the toyclips whose caption embeddings condition it"
     )
     parser.add_argument("--coords", action="store_true", help="give the denoiser x and y input channels")
     parser.add_argument("--layout", action="store_true", help="give the denoiser a caption map at its coarsest level")

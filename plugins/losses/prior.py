@@ -31,17 +31,16 @@ VIEW_NOISE = 7_777_777
 
 @lru_cache(maxsize=2)
 def _denoiser(path: str):
-    from artkit.toyworld import prior, toyclip
+    from artkit.toyworld import prior
 
     if not Path(path).is_file():
         raise artkit.ConfigError(f"prior.weights: no file {path}. Give the path of a toyprior .safetensors file.")
     model = prior.load(Path(path))
-    unknown = [name for name in model.text if name not in toyclip.SHIPPED_WEIGHTS]
-    if unknown:
-        raise artkit.ConfigError(
-            f"prior.weights: {path} is conditioned on toyclip {', '.join(unknown)}, which artkit does not ship. "
-            f"Train it with --text among {', '.join(toyclip.SHIPPED_WEIGHTS)}."
-        )
+    try:
+        for name in model.text:
+            prior.text_encoder(name)  # loaded once: the run's captions go through them next
+    except ValueError as exc:
+        raise artkit.ConfigError(f"prior.weights: {path}: {exc}; train it with --text among those.") from None
     return model
 
 
