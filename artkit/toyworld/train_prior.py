@@ -20,9 +20,11 @@
     python -m artkit.toyworld.train_prior --seed 14 --steps 2000 --lr 5e-4 --sigma-mean 1.0 --eval-every 500 \
         --favour circle star --favour-share 0.33 --init stage9/toyprior.safetensors --out stage10/toyprior.safetensors
     python -m artkit.toyworld.train_prior --seed 15 --steps 2000 --lr 5e-4 --sigma-mean 1.0 --eval-every 500 \
-        --text robust shapes --init stage10/toyprior.safetensors
+        --text robust shapes --init stage10/toyprior.safetensors --out stage11/toyprior.safetensors
+    python -m artkit.toyworld.train_prior --seed 16 --steps 2000 --lr 5e-4 --sigma-mean 1.0 --eval-every 500 \
+        --init stage11/toyprior.safetensors
 
-The shipped weights are those eleven stages. The later ones weight the noise levels towards the high ones,
+The shipped weights are those twelve stages. The later ones weight the noise levels towards the high ones,
 where only the caption tells scenes apart, so that the denoiser learns to read it; the third gives it x and y
 input channels (``--coords``), the fourth a map of the caption at its coarsest level (``--layout``), which
 is what taught it where the caption puts things, and the fifth a finer map through a hidden layer
@@ -34,7 +36,8 @@ ninth was tried and not shipped (docs/toyworld-research.md, nineteenth session).
 two shapes it drew worst, circles and stars, more often (``--favour``). The eleventh is conditioned on the
 caption's embedding by the ``shapes`` toyclip beside the robust one's (``--text robust shapes``): the robust
 toyclip's text tower puts captions that differ only in shape almost on top of each other (a circle and a
-square at cosine 0.997), so the denoiser could hardly tell which outline a caption asked for.
+square at cosine 0.997), so the denoiser could hardly tell which outline a caption asked for. The twelfth
+trains the eleventh further on the usual scenes (it drew stars better and lost none of the rest).
 Each grown part (and each new toyclip's inputs) starts at zero, so a stage starts from what the one before it
 computed.
 

@@ -12,13 +12,10 @@ prompt (the named colour is far more present in the figures under its own prompt
 least three quarters as present as in the renderer's own small figure); the judge reads colour and position
 for 24 of the 25 (preset, prompt) pairs (all but ``vector-quickstart``'s two objects); the named colour
 dominates the named region (at least three quarters of the share a small clean render puts there, three times
-the opposite region's) for 23 of them (not ``fft-quickstart``'s two objects either); colour, shape and
-position are read for 14 (the red circle and the purple ring of every preset, and ``palette-quickstart``'s
-and ``vector-quickstart``'s blue square and yellow star); and the white background of the purple ring for
-every preset. The judge is split between circle and square on the blue squares of ``fft-quickstart`` and
-``vqgan-quickstart`` (``SHAPE_UNDECIDED``: within 0.01; fft's, the same picture to the pixel, read as a circle
-in one test session and as a square in a clean clone's); their shape checks are expected to fail, not strictly. Which pairs hold changes with
-every change to a run's random draws; ``artkit eval`` over many prompts, not these five, is what ranks
+the opposite region's) for the same 24; colour, shape and position are read for 19 (every single figure of the
+pixel, fft, palette and vqgan presets, ``palette-quickstart``'s two objects, and ``vector-quickstart``'s red
+circle and yellow star); and the white background of the purple ring for every preset. Which pairs hold
+changes with every change to a run's random draws; ``artkit eval`` over many prompts, not these five, is what ranks
 changes. Every other pair is marked ``xfail(strict=True)``, so the day it
 starts to pass is noticed. The presets with toyprior draw flat figures on plain fields (circles, squares,
 rings, stars), ``vector-quickstart`` (geometric primitives on a learned paper, the best of three starts)
@@ -69,43 +66,22 @@ def every_case(*presets: str) -> set[tuple[str, str]]:
 # (preset, case) pairs that hold today (pictures drawn on one thread); every other pair is a strict xfail.
 COLOUR_HOLDS = every_case(*PRESETS)
 JUDGE_HOLDS = every_case(*PRESETS) - {("vector-quickstart", "two-objects")}
-REGION_HOLDS = JUDGE_HOLDS - {("fft-quickstart", "two-objects")}
+REGION_HOLDS = JUDGE_HOLDS
 SHAPE_HOLDS = {  # colour, shape and position all read
-    ("quickstart", "red"),
-    ("quickstart", "background"),
-    ("fft-quickstart", "red"),
-    ("fft-quickstart", "background"),
-    ("palette-quickstart", "red"),
-    ("palette-quickstart", "blue"),
-    ("palette-quickstart", "yellow"),
-    ("palette-quickstart", "background"),
-    ("vqgan-quickstart", "red"),
-    ("vqgan-quickstart", "background"),
+    *every_case("quickstart", "fft-quickstart", "palette-quickstart", "vqgan-quickstart"),
     ("vector-quickstart", "red"),
-    ("vector-quickstart", "blue"),
     ("vector-quickstart", "yellow"),
-    ("vector-quickstart", "background"),
-}
+} - {("quickstart", "two-objects"), ("fft-quickstart", "two-objects"), ("vqgan-quickstart", "two-objects")}
 BACKGROUND_HOLDS = {(preset, "background") for preset in PRESETS}  # the background the prompt names is read
-# Pairs whose picture the judge reads either way (its two likeliest answers within 0.01 of each other): the
-# same picture read one way in one test session and the other in a clean clone's. Expected to fail, not strictly.
-SHAPE_UNDECIDED = frozenset({("fft-quickstart", "blue"), ("vqgan-quickstart", "blue")})  # circle or square
-UNDECIDED = pytest.mark.xfail(strict=False, reason="the judge is split on this picture (docs/toyworld.md)")
 
 
-def marked(cases: Iterable[str], holding: set[tuple[str, str]], undecided: frozenset = frozenset()) -> list:
-    """Every (preset, case), those not in ``holding`` marked as expected to fail (not strictly if ``undecided``)."""
+def marked(cases: Iterable[str], holding: set[tuple[str, str]]) -> list:
+    """Every (preset, case), those not in ``holding`` marked as expected to fail."""
     return [
-        pytest.param(preset, case, marks=_mark(preset, case, holding, undecided))
+        pytest.param(preset, case, marks=() if (preset, case) in holding else NOT_YET)
         for preset in PRESETS
         for case in cases
     ]
-
-
-def _mark(preset: str, case: str, holding: set[tuple[str, str]], undecided: frozenset) -> tuple:
-    if (preset, case) in holding:
-        return ()
-    return (UNDECIDED,) if (preset, case) in undecided else (NOT_YET,)
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +145,7 @@ def test_the_judge_reads_the_prompt(drawn, preset, case):
     assert verdict["colour"] and verdict["position"], verdict
 
 
-@pytest.mark.parametrize(("preset", "case"), marked(CASES, SHAPE_HOLDS, SHAPE_UNDECIDED))
+@pytest.mark.parametrize(("preset", "case"), marked(CASES, SHAPE_HOLDS))
 def test_the_judge_reads_the_shape_too(drawn, preset, case):
     prompt = CASES[case]
     verdict = judge_prompt(drawn(preset, prompt).tensor, prompt)
