@@ -37,7 +37,8 @@ two shapes it drew worst, circles and stars, more often (``--favour``). The elev
 caption's embedding by the ``shapes`` toyclip beside the robust one's (``--text robust shapes``): the robust
 toyclip's text tower puts captions that differ only in shape almost on top of each other (a circle and a
 square at cosine 0.997), so the denoiser could hardly tell which outline a caption asked for. The twelfth
-trains the eleventh further on the usual scenes (it drew stars better and lost none of the rest).
+trains the eleventh further on the usual scenes (guided, it draws stars with five points where the eleventh
+drew some as crosses).
 Each grown part (and each new toyclip's inputs) starts at zero, so a stage starts from what the one before it
 computed.
 
