@@ -14,11 +14,11 @@ region (at least three quarters of the share a small clean render puts there, th
 region's) for 24 of the 25 (preset, prompt) pairs (all but ``vector-quickstart``'s two objects); the judge
 reads colour and position for the same 24; colour, shape and position are read for 21 (every single figure of
 every preset, and ``palette-quickstart``'s two objects); and the white background of the purple ring for every
-preset. Which pairs hold
-changes with every change to a run's random draws; ``artkit eval`` over many prompts, not these five, is what
-ranks changes. Every other pair is marked ``xfail(strict=True)``, so the day it starts to pass is noticed. The presets with toyprior draw flat figures on plain fields (circles, squares,
-rings, stars), ``vector-quickstart`` (geometric primitives on a learned paper, the best of three starts)
-flat primitives on plain fields (see docs/toyworld.md). A negative prompt ("a green circle on a blue
+preset. Which pairs hold changes with every change to a run's random draws; ``artkit eval`` over many prompts,
+not these five, is what ranks changes. Every other pair is marked ``xfail(strict=True)``, so the day it starts
+to pass is noticed. The presets with toyprior draw flat figures on plain fields (circles, squares, rings,
+stars), ``vector-quickstart`` (two geometric primitives on a learned paper, the best of three starts) flat
+primitives on plain fields (see docs/toyworld.md). A negative prompt ("a green circle on a blue
 background") drives its background colour out of the quick start's picture and keeps the red circle.
 """
 
