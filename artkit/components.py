@@ -82,6 +82,24 @@ class Generator(_Component, nn.Module):
     def write_files(self, directory: Path) -> None:
         """Called at the end of a run, after ``final.png``: extra files (the vector generator's ``final.svg``)."""
 
+    def choices(self) -> dict[str, list[str]]:
+        """The generator's discrete choices, each by name with its options' names (``choice_search`` tries
+        them). The default, none; a generator that has some also implements ``chosen`` and ``choose``.
+
+        Example: the vector generator with two primitive shapes offers
+        ``{"shape 1": ["circle", "square", ...], "shape 2": [...]}``.
+        """
+        return {}
+
+    def chosen(self, choice: str) -> str:
+        """The option ``choice`` holds now (the strongest, where the generator weighs several)."""
+        raise NotImplementedError(f"the {type(self).__name__} generator makes no choice {choice!r}")
+
+    @torch.no_grad()
+    def choose(self, choice: str, option: str) -> None:
+        """Sets ``choice`` to ``option``, firmly: ``forward()`` then draws that option (gradients may move it on)."""
+        raise NotImplementedError(f"the {type(self).__name__} generator makes no choice {choice!r}")
+
     @torch.no_grad()
     def set_image(self, image: Tensor) -> None:
         """Re-initialise the parameters so that ``forward()`` draws ``image`` (1, 3, H, W) as closely as it can.

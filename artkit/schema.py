@@ -36,6 +36,32 @@ class CandidatesConfig(BaseModel):
     steps: int = Field(default=50, ge=1, le=1_000_000)
 
 
+class ChoiceSearchConfig(BaseModel):
+    """``choice_search:`` at these shares of the run, try every option of each of the generator's discrete choices."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    at: list[float] = Field(default_factory=list)
+    draws: int = Field(default=2, ge=1, le=64)
+    losses: list[str] = Field(default_factory=list)
+
+    @field_validator("at")
+    @classmethod
+    def _shares_of_the_run(cls, value: list[float]) -> list[float]:
+        if any(not 0 < share <= 1 for share in value):
+            raise ValueError(f"give shares of the run's steps, above 0 and at most 1 (0.5 is halfway). Got {value}")
+        return sorted(set(value))
+
+    def steps(self, steps: int) -> set[int]:
+        """The steps of a run of ``steps`` after which to search.
+
+        Example:
+            >>> sorted(ChoiceSearchConfig(at=[0.5, 0.8]).steps(150))
+            [75, 120]
+        """
+        return {max(1, round(share * steps)) for share in self.at}
+
+
 class AnimationConfig(BaseModel):
     """``animation:`` frames, timing, motion expressions and a prompt timeline."""
 
@@ -99,6 +125,7 @@ class RunConfig(BaseModel):
     compile: Literal["none", "default", "reduce-overhead", "max-autotune"] = "none"
     animation: AnimationConfig | None = None
     candidates: CandidatesConfig = Field(default_factory=CandidatesConfig)
+    choice_search: ChoiceSearchConfig = Field(default_factory=ChoiceSearchConfig)
 
     @model_validator(mode="after")
     def _animation_sets_steps_and_prompts(self) -> RunConfig:

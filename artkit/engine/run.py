@@ -17,6 +17,7 @@ from torch import Tensor
 from artkit.components import Augmentation, Generator, Loss, Output, Perceptor, RunInfo
 from artkit.context import StepContext
 from artkit.engine.candidates import choose_start
+from artkit.engine.choice_search import check_choice_search, search_choices
 from artkit.engine.faults import FaultGuard
 from artkit.engine.setup import (
     autocast_context,
@@ -164,6 +165,7 @@ def build_run(plan: Plan, plugins: Plugins, out_root: Path, run_dir: Path | None
     perceptors = [_frozen(p.build(info).to(device)) for p in plan.lists["perceptors"]]
     augmentations = [a.build(info).to(device) for a in plan.lists["augmentations"]]
     loss_fns = _named_losses(plan, info, device)
+    check_choice_search(cfg.choice_search, generator, plan.generator.entry.name, loss_fns)
     outputs = [o.build(info) for o in plan.lists["outputs"]]
     compile_models(generator, perceptors, cfg.compile, device)
     optimizer = make_optimizer(cfg.optimizer, generator)
@@ -260,11 +262,14 @@ def run_steps(run: Run, stop: StopRequest, progress: Any, until: int) -> bool:
     """
     guard = FaultGuard(run)
     every = run.plan.run.checkpoint_every
+    search_at = run.plan.run.choice_search.steps(run.steps)
     while run.step < until:
         if stop.requested:
             run.interrupted = True
             return False
         _step_or_explain_oom(run)
+        if run.step in search_at:
+            search_choices(run)
         checkpoint = bool(every) and run.step % every == 0
         if guard.after_step(run, force=checkpoint):
             continue  # rolled back: the steps since the last good one are redone

@@ -88,6 +88,19 @@ class GeneratorConformance(_Conformance):
         image = generator()
         assert image.min() >= 0 and image.max() <= 1
 
+    def test_every_option_of_every_choice_can_be_chosen(self) -> None:
+        """``choice_search`` sets each option with ``choose`` and reads it back with ``chosen``."""
+        import pytest
+
+        generator = self.make()
+        for choice, options in generator.choices().items():
+            assert len(set(options)) == len(options) > 1, f"{choice}: give two or more options, each once"
+            for option in options:
+                generator.choose(choice, option)
+                assert generator.chosen(choice) == option
+            with pytest.raises(ValueError):
+                generator.choose(choice, "no such option xyz")
+
     #: Largest mean absolute error allowed after ``set_image``; ``None`` for a generator that refuses it.
     set_image_tolerance: ClassVar[float | None] = 0.02
 

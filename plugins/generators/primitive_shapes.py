@@ -15,6 +15,8 @@ from artkit.primitives import composite, coverage, svg_element
 CHOICE_LOGIT_SCALE = 10.0
 MIN_SIZE, MAX_SIZE = 0.04, 0.5  # a shape's unit length, as a share of the shorter side
 MIN_SVG_WEIGHT = 0.01  # primitives a shape weighs less are left out of final.svg
+# A primitive set by `choose` weighs e^5 times each other one (97% among six).
+CHOSEN_LEAD = 5.0
 
 
 class PrimitiveShapes(torch.nn.Module):
@@ -49,6 +51,20 @@ class PrimitiveShapes(torch.nn.Module):
     def chosen(self) -> list[str]:
         """Each shape's strongest primitive."""
         return [self.kinds[i] for i in self.choice_logits.argmax(-1).tolist()]
+
+    @torch.no_grad()
+    def choose(self, shape: int, kind: str) -> None:
+        """Makes shape ``shape`` (from 0) firmly a ``kind``: it weighs e^5 times each other primitive.
+
+        Example:
+            >>> shapes = PrimitiveShapes(["circle", "ring"], count=1, reach=0.2)
+            >>> shapes.choose(0, "ring")
+            >>> shapes.chosen(), round(shapes.weights()[0, 1].item(), 2)
+            (['ring'], 0.99)
+        """
+        row = self.choice_logits[shape]
+        row.zero_()
+        row[self.kinds.index(kind)] = CHOSEN_LEAD / CHOICE_LOGIT_SCALE
 
     def draw(self, colours: Tensor, paper: Tensor, width: int, height: int) -> Tensor:
         """The shapes in RGBA ``colours`` (N, 4) over ``paper`` (3,), the first shape at the bottom: (1, 3, H, W)."""

@@ -217,6 +217,31 @@ class VectorGenerator(artkit.Generator):
             )  # fmt: skip
         return image
 
+    def choices(self) -> dict[str, list[str]]:
+        """With ``primitives``, each shape's primitive: ``{"shape 1": ["circle", "square", ...], ...}``."""
+        if not self.config.primitives:
+            return {}
+        kinds = list(self.primitive_shapes.kinds)
+        return {f"shape {i + 1}": kinds for i in range(self.config.shapes)}
+
+    def chosen(self, choice: str) -> str:
+        return self.primitive_shapes.chosen()[self._shape_index(choice)]
+
+    @torch.no_grad()
+    def choose(self, choice: str, option: str) -> None:
+        if option not in self.primitive_shapes.kinds:
+            raise ValueError(
+                f"{choice}: {option!r} is not among its primitives ({', '.join(self.primitive_shapes.kinds)})"
+            )
+        self.primitive_shapes.choose(self._shape_index(choice), option)
+
+    def _shape_index(self, choice: str) -> int:
+        if choice not in self.choices():
+            raise ValueError(
+                f"the vector generator makes no choice {choice!r}; its choices: {', '.join(self.choices())}"
+            )
+        return int(choice.split()[1]) - 1
+
     @torch.no_grad()
     def project(self) -> None:
         self.stroke_points.clamp_(-0.1, 1.1)

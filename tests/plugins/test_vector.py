@@ -194,6 +194,18 @@ def test_a_primitive_choice_follows_the_gradient():
     assert generator.primitive_shapes.chosen() == ["cross"]
 
 
+def test_each_primitive_shape_is_a_choice_among_its_primitives():
+    generator = make(size=(64, 64), strokes=2, shapes=2, primitives=["circle", "square"], colour="red")
+    assert generator.choices() == {"shape 1": ["circle", "square"], "shape 2": ["circle", "square"]}
+    choose(generator, "circle")
+    generator.choose("shape 2", "square")
+    assert [generator.chosen("shape 1"), generator.chosen("shape 2")] == ["circle", "square"]
+    assert generator.primitive_shapes.weights()[1, 1] > 0.99  # firmly: the picture shows a square
+    with pytest.raises(ValueError, match="no choice 'shape 3'; its choices: shape 1, shape 2"):
+        generator.choose("shape 3", "circle")
+    assert make(strokes=4, shapes=2).choices() == {}  # free outlines: nothing discrete to choose
+
+
 def test_svg_draws_each_primitive_shape_as_its_primitive():
     generator = make(size=(64, 64), strokes=3, shapes=2, primitives=["circle", "square"])
     choose(generator, "square")
