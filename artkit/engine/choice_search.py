@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from artkit.components import Generator
-from artkit.context import StepContext
 from artkit.engine.setup import autocast_context
 from artkit.engine.state import rng_states, set_rng_states
 from artkit.errors import ConfigError
@@ -65,14 +64,14 @@ def search_choices(run: Run) -> list[dict[str, Any]]:
     had (the strongest) and the one kept.
     """
     config = run.plan.run.choice_search
-    losses = [run.loss_fns[name] for name in config.losses] if config.losses else list(run.loss_fns.values())
+    names = config.losses or None  # none named: every loss
     records = []
     for choice, options in run.generator.choices().items():
         had = run.generator.chosen(choice)
         scores = []
         for option in options:
             run.generator.choose(choice, option)
-            scores.append(_score(run, losses, config.draws))
+            scores.append(_score(run, names, config.draws))
         kept = options[min(range(len(options)), key=scores.__getitem__)]
         run.generator.choose(choice, kept)
         records.append({"choice": choice, "had": had, "kept": kept, "scores": _named(options, scores)})
@@ -81,16 +80,17 @@ def search_choices(run: Run) -> list[dict[str, Any]]:
 
 
 @torch.no_grad()
-def _score(run: Run, losses: Sequence[torch.nn.Module], draws: int) -> float:
-    """The weighted sum of ``losses`` on the generator's picture now, averaged over ``draws`` seeded draws."""
+def _score(run: Run, names: Sequence[str] | None, draws: int) -> float:
+    """The weighted sum of the losses ``names`` (None: all) on the generator's picture now, averaged over
+    ``draws`` seeded draws."""
     saved = rng_states()
     try:
         total = 0.0
         for draw in range(draws):
             torch.manual_seed(run.plan.run.seed * DRAW_SEED + run.step * 101 + draw)
             with autocast_context(run.plan.run.autocast, run.info.device):
-                ctx = StepContext(run.generator(), run.step, run.augmentations, run.perceptors)
-                total += sum(float(loss(ctx)) * loss.config.weight for loss in losses)
+                image = run.generator()
+            total += sum(float(term) for term in run.loss_terms(image, run.step, names).values())
         return round(total / draws, 6) if math.isfinite(total) else math.inf  # a failing option is never kept
     finally:
         set_rng_states(saved)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,7 +108,7 @@ class Run:
             image = self.generator()
         batches = self.plan.run.cut_batches
         if batches == 1:
-            terms = self._loss_terms(image, index + 1)
+            terms = self.loss_terms(image, index + 1)
             _total(terms).backward()
         else:
             terms = self._accumulated_loss_terms(image, index + 1, batches)
@@ -118,11 +118,15 @@ class Run:
         self.image = image.detach().float()
         self.step = index + 1
 
-    def _loss_terms(self, image: Tensor, step: int) -> dict[str, Tensor]:
-        """Each loss, weighted, on a fresh set of cutouts of ``image``."""
+    def loss_terms(self, image: Tensor, step: int, names: Collection[str] | None = None) -> dict[str, Tensor]:
+        """Each loss (or each of those ``names``), weighted, on a fresh set of cutouts of ``image``."""
         with autocast_context(self.plan.run.autocast, self.info.device):
             ctx = StepContext(image, step, self.augmentations, self.perceptors)
-            return {name: loss(ctx).float() * loss.config.weight for name, loss in self.loss_fns.items()}
+            return {
+                name: loss(ctx).float() * loss.config.weight
+                for name, loss in self.loss_fns.items()
+                if names is None or name in names
+            }
 
     def _accumulated_loss_terms(self, image: Tensor, step: int, batches: int) -> dict[str, Tensor]:
         """``cut_batches``: the losses averaged over ``batches`` sets of cutouts, with one set's graph in
@@ -130,7 +134,7 @@ class Run:
         leaf = image.detach().requires_grad_(True)
         sums: dict[str, Tensor] = {}
         for _ in range(batches):
-            terms = {k: v / batches for k, v in self._loss_terms(leaf, step).items()}
+            terms = {k: v / batches for k, v in self.loss_terms(leaf, step).items()}
             _total(terms).backward()
             for name, value in terms.items():
                 sums[name] = sums[name] + value.detach() if name in sums else value.detach()

@@ -50,8 +50,7 @@ def test_options_are_scored_on_the_same_draws(tmp_path):
     """An option's score depends on the option only: scoring the kept one again gives its score."""
     run = finished_run(tmp_path, at=[1.0])
     last = searches(run.dir)[-1]["choices"][-1]
-    losses = list(run.loss_fns.values())
-    assert choice_search._score(run, losses, draws=2) == last["scores"][last["kept"]]
+    assert choice_search._score(run, None, draws=2) == last["scores"][last["kept"]]
 
 
 def test_the_search_leaves_the_random_streams_as_they_were(tmp_path):
@@ -80,7 +79,7 @@ def test_a_resumed_run_searches_as_the_first_would_have(tmp_path, signal_plugin)
 def test_only_the_named_losses_score(tmp_path):
     run = finished_run(tmp_path, at=[1.0], search={"losses": ["smoothness"]})
     last = searches(run.dir)[-1]["choices"][-1]
-    assert choice_search._score(run, [run.loss_fns["smoothness"]], draws=2) == last["scores"][last["kept"]]
+    assert choice_search._score(run, ["smoothness"], draws=2) == last["scores"][last["kept"]]
 
 
 def test_a_generator_without_choices_is_told_so(tmp_path):
