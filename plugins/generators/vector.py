@@ -5,7 +5,7 @@ or geometric primitives), drawn by artkit's own differentiable rasteriser (:mod:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import torch
 from artkit_plugins.generators.primitive_shapes import PrimitiveShapes
@@ -17,6 +17,7 @@ from artkit.colours import parse_colour
 from artkit.files import atomic_write
 from artkit.images import load_image
 from artkit.palettes import PaletteSpec, check_palette, load_palette
+from artkit.places import places_of
 from artkit.primitives import PRIMITIVES
 from artkit.raster import rasterize
 
@@ -39,6 +40,11 @@ class VectorGenerator(artkit.Generator):
             default=None,
             description="each shape a learned choice among these primitives (circle, square, triangle, star, ring,"
             " cross), moved, scaled and turned whole; None: free outlines of `curves_per_shape` curves",
+        )
+        layout: Literal["random", "prompt"] = Field(
+            default="random",
+            description="where the shapes start: at random, or `prompt`: one shape at each place the text prompts"
+            ' name ("on the left", "in the top right corner", ...; artkit.places), in order, the rest at random',
         )
         curves_per_stroke: int = Field(default=1, ge=1, le=16)
         min_width: float = Field(default=1.0, ge=0.1, description="stroke width range, pixels")
@@ -82,6 +88,10 @@ class VectorGenerator(artkit.Generator):
                         f"`primitives` are what the shapes are drawn as: set `shapes` between 1 and {MAX_PRIMITIVE_SHAPES}"
                         " (each primitive shape holds a full-size mask per primitive; free outlines scale to more)"
                     )
+            if self.layout == "prompt" and not self.shapes:
+                raise ValueError(
+                    "`layout: prompt` places shapes (strokes start at random): set `shapes`, or drop `layout`"
+                )
             if self.background_lr_scale != 1.0 and not self.learn_background:
                 raise ValueError(
                     "`background_lr_scale` sets the learned paper's learning rate: set `learn_background: true`, or"
@@ -102,6 +112,8 @@ class VectorGenerator(artkit.Generator):
         self.shape_points = torch.nn.Parameter(self._random_shapes(free_shapes))
         if config.primitives:
             self.primitive_shapes = PrimitiveShapes(config.primitives, config.shapes, config.stroke_length)
+        if config.layout == "prompt":
+            self._start_at_prompt_places()
         count = config.strokes + config.shapes
         self.colour_logits = torch.nn.Parameter(self._initial_colours(count))
         if config.colour is not None:
@@ -135,6 +147,17 @@ class VectorGenerator(artkit.Generator):
         closed = torch.cat([ring, ring[:, :1]], dim=1)
         index = torch.arange(curves).view(-1, 1) * 3 + torch.arange(4)
         return closed[:, index]
+
+    @torch.no_grad()
+    def _start_at_prompt_places(self) -> None:
+        """Moves shape i's centre to the i-th place the prompts name (their random start kept, shifted)."""
+        texts = [p.text for p in self.info.prompts if p.text is not None and p.weight > 0]
+        places = torch.tensor(places_of(texts), dtype=self.shape_points.dtype).view(-1, 2)[: self.config.shapes]
+        if self.config.primitives:
+            self.primitive_shapes.centres[: len(places)] = places
+        else:
+            shapes = self.shape_points[: len(places)]
+            shapes += (places - shapes.mean(dim=(1, 2))).view(-1, 1, 1, 2)
 
     def _initial_colours(self, count: int) -> Tensor:
         cfg = self.config

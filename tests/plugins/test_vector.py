@@ -234,3 +234,49 @@ def test_bad_primitives():
         VectorGenerator.Config(strokes=4, primitives=["circle"])
     with pytest.raises(pydantic.ValidationError, match="set `shapes` between 1 and 64"):
         VectorGenerator.Config(shapes=65, primitives=["circle"])
+
+
+def prompted(*texts, **options):
+    torch.manual_seed(0)
+    prompts = [artkit.Prompt.parse(t) for t in texts]
+    return VectorGenerator(VectorGenerator.Config(**options), artkit.RunInfo(size=(64, 64), prompts=prompts))
+
+
+def test_layout_prompt_starts_a_primitive_shape_at_each_place_the_prompt_names():
+    text = "a red circle on the left and a blue square in the top right corner"
+    options = {"strokes": 0, "shapes": 3, "primitives": ["circle", "square"]}
+    laid_out = prompted(text, layout="prompt", **options).primitive_shapes
+    random = prompted(text, **options).primitive_shapes
+    assert laid_out.centres[:2].tolist() == [[0.25, 0.5], [0.75, 0.25]]
+    assert torch.equal(laid_out.centres[2], random.centres[2])  # a shape the prompt does not place: as drawn
+    assert torch.equal(laid_out.log_sizes, random.log_sizes)  # only the places change
+
+
+def test_layout_prompt_moves_a_free_outline_whole_and_leaves_the_strokes():
+    laid_out = prompted("a cat at the bottom", layout="prompt", strokes=3, shapes=1)
+    random = prompted("a cat at the bottom", strokes=3, shapes=1)
+    assert laid_out.shape_points.mean(dim=(1, 2))[0].tolist() == pytest.approx([0.5, 0.75])
+    offset = laid_out.shape_points - random.shape_points
+    assert torch.allclose(offset, offset[0, 0, 0])  # every point moved alike: the outline keeps its form
+    assert torch.equal(laid_out.stroke_points, random.stroke_points)
+
+
+def test_layout_prompt_places_the_first_shapes_only_and_skips_negative_prompts():
+    texts = ["a fox on the left", {"text": "a blur on the right", "weight": -1}, "a moon in the top left corner"]
+    shapes = prompted(*texts, layout="prompt", strokes=0, shapes=1, primitives=["circle"]).primitive_shapes
+    assert shapes.centres.tolist() == [[0.25, 0.5]]  # one shape: the first place; the negative prompt's none
+    many = prompted(*texts, layout="prompt", strokes=0, shapes=4, primitives=["circle"]).primitive_shapes
+    assert many.centres[:2].tolist() == [[0.25, 0.5], [0.25, 0.25]]
+
+
+def test_layout_prompt_without_places_is_the_random_start():
+    laid_out = prompted("a lighthouse at dusk", layout="prompt", strokes=0, shapes=2, primitives=["circle"])
+    random = prompted("a lighthouse at dusk", strokes=0, shapes=2, primitives=["circle"])
+    assert torch.equal(laid_out.primitive_shapes.centres, random.primitive_shapes.centres)
+
+
+def test_bad_layout():
+    with pytest.raises(pydantic.ValidationError, match="layout"):
+        VectorGenerator.Config(shapes=2, layout="grid")
+    with pytest.raises(pydantic.ValidationError, match="`layout: prompt` places shapes .*: set `shapes`"):
+        VectorGenerator.Config(strokes=8, layout="prompt")
