@@ -100,6 +100,13 @@ class Generator(_Component, nn.Module):
         """Sets ``choice`` to ``option``, firmly: ``forward()`` then draws that option (gradients may move it on)."""
         raise NotImplementedError(f"the {type(self).__name__} generator makes no choice {choice!r}")
 
+    def choice_place(self, choice: str) -> tuple[float, float] | None:
+        """Where the part of the picture that ``choice`` draws is now, as ``(x, y)`` shares of the width and
+        height from the top left; None (the default) where it has no one place. ``choice_search`` with
+        ``views: true`` scores a placed choice on a close view of its part.
+        """
+        return None
+
     @torch.no_grad()
     def set_image(self, image: Tensor) -> None:
         """Re-initialise the parameters so that ``forward()`` draws ``image`` (1, 3, H, W) as closely as it can.

@@ -35,6 +35,31 @@ def load_image(path: Path, size: tuple[int, int] | None = None, field: str = "im
     return torch.from_numpy(array.copy()).permute(2, 0, 1).unsqueeze(0)
 
 
+def close_views(image: Tensor, centres: list[tuple[float, float]], side: float, size: int) -> Tensor:
+    """Square views of ``image`` (1, 3, H, W) around ``centres`` ((x, y) shares of the width and height),
+    ``side`` of the picture wide, each resampled to ``size`` px; the border repeats beyond the edge.
+    Shape (len(centres), 3, size, size).
+
+    Example:
+        >>> image = torch.zeros(1, 3, 64, 64)
+        >>> image[..., :, :32] = 1.0  # the left half white
+        >>> views = close_views(image, [(0.25, 0.5), (0.75, 0.5)], 0.5, 32)
+        >>> views.shape, views[0].mean().item(), views[1].mean().item()
+        (torch.Size([2, 3, 32, 32]), 1.0, 0.0)
+    """
+    theta = torch.zeros(len(centres), 2, 3, device=image.device, dtype=image.dtype)
+    theta[:, 0, 0] = theta[:, 1, 1] = side
+    theta[:, :, 2] = torch.tensor(centres, device=image.device, dtype=image.dtype) * 2 - 1
+    grid = torch.nn.functional.affine_grid(theta, [len(centres), 3, size, size], align_corners=False)
+    scale = max(size, round(size / side))  # area-downsampled first, so that a small view is not aliased
+    small = (
+        torch.nn.functional.interpolate(image, size=(scale, scale), mode="area") if image.shape[-1] > scale else image
+    )
+    return torch.nn.functional.grid_sample(
+        small.expand(len(centres), -1, -1, -1), grid, padding_mode="border", align_corners=False
+    )
+
+
 def to_pil(image: Tensor) -> Image.Image:
     """The first image of a batch (or a single (3, H, W) image) as a PIL image."""
     if image.dim() == 4:

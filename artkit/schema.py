@@ -44,6 +44,8 @@ class ChoiceSearchConfig(BaseModel):
     at: list[float] = Field(default_factory=list)
     draws: int = Field(default=2, ge=1, le=64)
     losses: list[str] = Field(default_factory=list)
+    views: bool = False  # score a choice placed near an object the prompt places on a close view of it
+    view_side: float = Field(default=0.5, gt=0.0, le=1.0)
 
     @field_validator("at")
     @classmethod

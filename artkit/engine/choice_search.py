@@ -6,7 +6,9 @@ gradient to the options once one leads) and seldom leaves it, even where another
 a ring begun as a square stays a square. ``choice_search: {at: [0.4, 0.67]}`` stops the run after 40% and
 67% of its steps and, one choice at a time, sets it to each of its options, scores the picture by the run's
 losses (or those named in ``losses``) on ``draws`` fixed draws of cutouts and noise, the same for every
-option, and keeps the option that scored lowest before going on to the next choice.
+option, and keeps the option that scored lowest before going on to the next choice. With ``views: true`` a
+choice that draws an object the prompt places is scored on a close view of it instead
+(:mod:`artkit.engine.choice_views`).
 
 The draws are seeded from the run's seed and the step, and the random number generators are put back
 afterwards, so a run with a search is as reproducible as one without and a resumed run searches as the
@@ -18,16 +20,20 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import torch
+from torch import Tensor
 
 from artkit.components import Generator
+from artkit.engine.choice_views import paired_objects, phrase_embeddings, view_distance
 from artkit.engine.setup import autocast_context
 from artkit.engine.state import rng_states, set_rng_states
 from artkit.errors import ConfigError
 from artkit.files import atomic_write
+from artkit.places import PlacedObject
 from artkit.schema import ChoiceSearchConfig
 
 if TYPE_CHECKING:
@@ -61,28 +67,53 @@ def search_choices(run: Run) -> list[dict[str, Any]]:
     """Tries every option of each of ``run.generator``'s choices in turn and keeps the best of each.
 
     Returns (and appends to ``choices.json``) one record per choice: its options' scores, the option it
-    had (the strongest) and the one kept.
+    had (the strongest) and the one kept; with ``views``, a choice scored on a close view also names the
+    view's object and place.
     """
     config = run.plan.run.choice_search
-    names = config.losses or None  # none named: every loss
+    paired = paired_objects(run) if config.views else {}
     records = []
     for choice, options in run.generator.choices().items():
         had = run.generator.chosen(choice)
+        score, view = _scorer(run, choice, paired.get(choice))
         scores = []
         for option in options:
             run.generator.choose(choice, option)
-            scores.append(_score(run, names, config.draws))
+            scores.append(score())
         kept = options[min(range(len(options)), key=scores.__getitem__)]
         run.generator.choose(choice, kept)
-        records.append({"choice": choice, "had": had, "kept": kept, "scores": _named(options, scores)})
+        records.append({"choice": choice, "had": had, "kept": kept, "scores": _named(options, scores), **view})
     _record(run, records)
     return records
 
 
-@torch.no_grad()
+def _scorer(run: Run, choice: str, paired: PlacedObject | None) -> tuple[Callable[[], float], dict[str, Any]]:
+    """How to score ``choice``'s options (on a close view where it is paired with an object, else on the
+    whole picture), and what to record of the view."""
+    config = run.plan.run.choice_search
+    place = run.generator.choice_place(choice) if paired else None
+    if paired is None or place is None:
+        return partial(_score, run, config.losses or None, config.draws), {}
+    phrase = phrase_embeddings(run.perceptors, paired.phrase)
+    view = partial(view_distance, place=place, side=config.view_side, perceptors=run.perceptors, phrase=phrase)
+    record = {"view": {"object": paired.phrase, "at": [round(v, 4) for v in place]}}
+    return partial(_mean_over_draws, run, 1, view), record  # one draw: a view has no random cutouts
+
+
 def _score(run: Run, names: Sequence[str] | None, draws: int) -> float:
     """The weighted sum of the losses ``names`` (None: all) on the generator's picture now, averaged over
     ``draws`` seeded draws."""
+
+    def losses(image: Tensor) -> float:
+        return sum(float(term) for term in run.loss_terms(image, run.step, names).values())
+
+    return _mean_over_draws(run, draws, losses)
+
+
+@torch.no_grad()
+def _mean_over_draws(run: Run, draws: int, measure: Callable[[Tensor], float]) -> float:
+    """``measure`` of the generator's picture now, averaged over ``draws`` draws seeded from the run's seed and
+    step; the random streams are put back afterwards."""
     saved = rng_states()
     try:
         total = 0.0
@@ -90,7 +121,7 @@ def _score(run: Run, names: Sequence[str] | None, draws: int) -> float:
             torch.manual_seed(run.plan.run.seed * DRAW_SEED + run.step * 101 + draw)
             with autocast_context(run.plan.run.autocast, run.info.device):
                 image = run.generator()
-            total += sum(float(term) for term in run.loss_terms(image, run.step, names).values())
+            total += measure(image)
         return round(total / draws, 6) if math.isfinite(total) else math.inf  # a failing option is never kept
     finally:
         set_rng_states(saved)

@@ -101,6 +101,13 @@ class GeneratorConformance(_Conformance):
             with pytest.raises(ValueError):
                 generator.choose(choice, "no such option xyz")
 
+    def test_a_placed_choice_is_in_the_picture(self) -> None:
+        """``choice_search`` with ``views`` crops around ``choice_place``: None, or (x, y) shares in [0, 1]."""
+        generator = self.make()
+        for choice in generator.choices():
+            place = generator.choice_place(choice)
+            assert place is None or (len(place) == 2 and all(0 <= v <= 1 for v in place)), f"{choice}: {place}"
+
     #: Largest mean absolute error allowed after ``set_image``; ``None`` for a generator that refuses it.
     set_image_tolerance: ClassVar[float | None] = 0.02
 

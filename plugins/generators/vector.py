@@ -41,6 +41,11 @@ class VectorGenerator(artkit.Generator):
             description="each shape a learned choice among these primitives (circle, square, triangle, star, ring,"
             " cross), moved, scaled and turned whole; None: free outlines of `curves_per_shape` curves",
         )
+        upright: bool = Field(
+            default=False,
+            description="with `primitives`: the shapes keep upright (no turn is learned), as the toy world draws its"
+            " figures; a square turned by the gradient is a diamond",
+        )
         layout: Literal["random", "prompt"] = Field(
             default="random",
             description="where the shapes start: at random, or `prompt`: one shape at each place the text prompts"
@@ -88,6 +93,8 @@ class VectorGenerator(artkit.Generator):
                         f"`primitives` are what the shapes are drawn as: set `shapes` between 1 and {MAX_PRIMITIVE_SHAPES}"
                         " (each primitive shape holds a full-size mask per primitive; free outlines scale to more)"
                     )
+            if self.upright and not self.primitives:
+                raise ValueError("`upright` keeps primitive shapes unturned: set `primitives`, or drop `upright`")
             if self.layout == "prompt" and not self.shapes:
                 raise ValueError(
                     "`layout: prompt` places shapes (strokes start at random): set `shapes`, or drop `layout`"
@@ -112,6 +119,7 @@ class VectorGenerator(artkit.Generator):
         self.shape_points = torch.nn.Parameter(self._random_shapes(free_shapes))
         if config.primitives:
             self.primitive_shapes = PrimitiveShapes(config.primitives, config.shapes, config.stroke_length)
+            self.primitive_shapes.turns.requires_grad_(not config.upright)
         if config.layout == "prompt":
             self._start_at_prompt_places()
         count = config.strokes + config.shapes
@@ -257,6 +265,11 @@ class VectorGenerator(artkit.Generator):
                 f"{choice}: {option!r} is not among its primitives ({', '.join(self.primitive_shapes.kinds)})"
             )
         self.primitive_shapes.choose(self._shape_index(choice), option)
+
+    def choice_place(self, choice: str) -> tuple[float, float]:
+        """A shape's centre now."""
+        x, y = self.primitive_shapes.centres[self._shape_index(choice)].tolist()
+        return x, y
 
     def _shape_index(self, choice: str) -> int:
         if choice not in self.choices():

@@ -24,6 +24,7 @@ from pydantic import Field, model_validator
 from torch import Tensor
 
 import artkit
+from artkit.images import close_views
 
 # Offsets the seed of the views' noise from the whole picture's.
 VIEW_NOISE = 7_777_777
@@ -110,7 +111,7 @@ class PriorLoss(artkit.Loss):
         seed = self.info.seed * 1_000_003 + ctx.step
         loss, target = self._pull(x, self.condition, self.shares, sigma, seed)
         if self.views is not None:
-            views = close_views(ctx.image, self.views.centres, c.object_view) * 2 - 1
+            views = close_views(ctx.image, self.views.centres, c.object_view, prior.SIZE) * 2 - 1
             condition = self.views.condition(field_index(target))
             pull = self._pull(views, condition, self.views.shares, sigma, seed + VIEW_NOISE, self.views.mask)
             loss = loss + c.object_weight * pull[0]
@@ -221,25 +222,3 @@ def taper(size: int) -> Tensor:
     ramp = ((1 - u) / 0.5).clamp(0, 1)
     edge = ramp * ramp * (3 - 2 * ramp)
     return edge[:, None] * edge[None, :]
-
-
-def close_views(image: Tensor, centres: list[tuple[float, float]], side: float) -> Tensor:
-    """Square views of ``image`` (1, 3, H, W) around ``centres`` ((x, y) fractions), ``side`` of the picture wide,
-    each resampled to toyprior's 32 px; the border repeats beyond the edge. Shape (len(centres), 3, 32, 32).
-
-    Example:
-        >>> image = torch.zeros(1, 3, 64, 64)
-        >>> image[..., :, :32] = 1.0  # the left half white
-        >>> views = close_views(image, [(0.25, 0.5), (0.75, 0.5)], 0.5)
-        >>> views.shape, views[0].mean().item(), views[1].mean().item()
-        (torch.Size([2, 3, 32, 32]), 1.0, 0.0)
-    """
-    from artkit.toyworld import prior
-
-    theta = torch.zeros(len(centres), 2, 3, device=image.device, dtype=image.dtype)
-    theta[:, 0, 0] = theta[:, 1, 1] = side
-    theta[:, :, 2] = torch.tensor(centres, device=image.device, dtype=image.dtype) * 2 - 1
-    grid = F.affine_grid(theta, [len(centres), 3, prior.SIZE, prior.SIZE], align_corners=False)
-    scale = max(prior.SIZE, round(prior.SIZE / side))
-    small = F.interpolate(image, size=(scale, scale), mode="area") if image.shape[-1] > scale else image
-    return F.grid_sample(small.expand(len(centres), -1, -1, -1), grid, padding_mode="border", align_corners=False)

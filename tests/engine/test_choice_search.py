@@ -1,6 +1,7 @@
 """``choice_search``: every option of each discrete choice tried at set shares of the run, the best kept."""
 
 import json
+from functools import partial
 
 import pytest
 import torch
@@ -9,6 +10,7 @@ from conftest import tiny_preset
 import artkit
 from artkit.engine import choice_search
 from artkit.engine.choice_search import CHOICES_FILE
+from artkit.engine.choice_views import phrase_embeddings, view_distance
 from artkit.engine.run import build_run, execute
 from artkit.resolve import prepare
 from artkit.schema import ChoiceSearchConfig
@@ -19,7 +21,8 @@ SHAPES = {"name": "vector", "strokes": 0, "shapes": 2, "primitives": KINDS, "str
 
 def preset(at=(0.5, 1.0), steps=4, **changes):
     search = {"at": list(at), "draws": 2, **changes.pop("search", {})}
-    return tiny_preset(steps=steps, generator=SHAPES, choice_search=search, **changes)
+    changes.setdefault("generator", SHAPES)
+    return tiny_preset(steps=steps, choice_search=search, **changes)
 
 
 def finished_run(tmp_path, **changes):
@@ -103,3 +106,27 @@ def test_shares_outside_the_run_are_refused(share):
 def test_shares_become_steps_of_the_run():
     assert ChoiceSearchConfig(at=[0.67, 0.4, 0.4]).steps(150) == {60, 100}
     assert ChoiceSearchConfig(at=[0.01]).steps(10) == {1}
+
+
+PLACED = "a red circle on the left and a blue square on the right"
+
+
+def test_with_views_a_placed_choice_is_scored_on_a_close_view_of_it(tmp_path):
+    generator = {**SHAPES, "layout": "prompt"}
+    run = finished_run(tmp_path, at=[1.0], prompts=[PLACED], generator=generator, search={"views": True})
+    choices = searches(run.dir)[-1]["choices"]
+    assert [c["view"]["object"] for c in choices] == ["a red circle", "a blue square"]
+    for choice in choices:
+        assert choice["view"]["at"] == pytest.approx(run.generator.choice_place(choice["choice"]), abs=1e-4)
+        assert choice["kept"] == min(choice["scores"], key=choice["scores"].get)
+    last = choices[-1]
+    phrase = phrase_embeddings(run.perceptors, "a blue square")
+    view = partial(view_distance, place=run.generator.choice_place("shape 2"), side=0.5, perceptors=run.perceptors)
+    assert choice_search._mean_over_draws(run, 1, partial(view, phrase=phrase)) == last["scores"][last["kept"]]
+
+
+def test_with_views_a_choice_no_object_is_near_is_scored_on_the_whole_picture(tmp_path):
+    run = finished_run(tmp_path, at=[1.0], prompts=["a red circle"], search={"views": True})
+    last = searches(run.dir)[-1]["choices"][-1]
+    assert "view" not in last
+    assert choice_search._score(run, None, draws=2) == last["scores"][last["kept"]]

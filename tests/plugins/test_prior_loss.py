@@ -1,9 +1,10 @@
 import pytest
 import torch
-from artkit_plugins.losses.prior import ObjectViews, PriorLoss, close_views, field_index, noise_level
+from artkit_plugins.losses.prior import ObjectViews, PriorLoss, field_index, noise_level
 
 import artkit
 from artkit.context import StepContext
+from artkit.images import close_views
 from artkit.toyworld.prior import caption_embeddings
 from artkit.toyworld.render import render
 from artkit.toyworld.scene import Scene, ToyObject
@@ -81,7 +82,7 @@ def two_objects(first: str, second: str):
 
 def test_a_close_view_centres_its_object():
     picture = two_objects("square", "circle")
-    left, right = close_views(picture, [(0.25, 0.5), (0.75, 0.5)], 0.6)
+    left, right = close_views(picture, [(0.25, 0.5), (0.75, 0.5)], 0.6, 32)
     red, blue = torch.tensor([0.9, 0.1, 0.1]), torch.tensor([0.12, 0.25, 0.92])
     assert (left[:, 16, 16] - red).abs().max() < 0.1 and (right[:, 16, 16] - blue).abs().max() < 0.1
     assert left[:, :2, :2].max() < 0.15  # the corner is the black field

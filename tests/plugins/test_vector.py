@@ -280,3 +280,27 @@ def test_bad_layout():
         VectorGenerator.Config(shapes=2, layout="grid")
     with pytest.raises(pydantic.ValidationError, match="`layout: prompt` places shapes .*: set `shapes`"):
         VectorGenerator.Config(strokes=8, layout="prompt")
+
+
+def test_a_shape_choice_is_placed_where_its_shape_is_now():
+    text = "a red circle on the left and a blue square in the top right corner"
+    generator = prompted(text, layout="prompt", strokes=0, shapes=2, primitives=["circle", "square"])
+    assert [generator.choice_place(c) for c in generator.choices()] == [(0.25, 0.5), (0.75, 0.25)]
+    with torch.no_grad():
+        generator.primitive_shapes.centres[1] = torch.tensor([0.5, 0.75])  # moved by the optimiser
+    assert generator.choice_place("shape 2") == (0.5, 0.75)
+
+
+def test_upright_shapes_learn_no_turn():
+    options = {"strokes": 0, "shapes": 2, "primitives": ["square", "star"]}
+    upright, turning = make(size=(32, 32), upright=True, **options), make(size=(32, 32), **options)
+    for generator in (upright, turning):
+        optimizer = torch.optim.Adam([p for g in generator.param_groups(0.1) for p in g["params"]], lr=0.1)
+        for _ in range(3):
+            optimizer.zero_grad()
+            generator()[..., :16, :].sum().backward()  # a lopsided pull, which a turn can answer
+            optimizer.step()
+    assert torch.equal(upright.primitive_shapes.turns, torch.zeros(2))
+    assert turning.primitive_shapes.turns.abs().sum() > 0
+    with pytest.raises(pydantic.ValidationError, match="`upright` keeps primitive shapes unturned"):
+        make(upright=True, strokes=2)

@@ -11,7 +11,8 @@ and toyprior; vector with two toyclips and toyprior). What holds today (``COLOUR
 prompt (the named colour is far more present in the figures under its own prompt than under another, and at
 least three quarters as present as in the renderer's own small figure); the named colour dominates the named
 region (at least three quarters of the share a small clean render puts there, three times the opposite
-region's) for all 25 (preset, prompt) pairs; the judge reads colour and position for all 25; colour, shape and
+region's) for 24 of the 25 (preset, prompt) pairs (not ``vector-quickstart``'s two objects: a green triangle,
+smaller than the circle asked for); the judge reads colour and position for all 25; colour, shape and
 position are read for 21 (every single figure of every preset, and ``palette-quickstart``'s two objects); and the white background of the purple ring for every
 preset. Which pairs hold changes with every change to a run's random draws; ``artkit eval`` over many prompts,
 not these five, is what ranks changes. Every other pair is marked ``xfail(strict=True)``, so the day it starts
@@ -64,7 +65,7 @@ def every_case(*presets: str) -> set[tuple[str, str]]:
 # (preset, case) pairs that hold today (pictures drawn on one thread); every other pair is a strict xfail.
 COLOUR_HOLDS = every_case(*PRESETS)
 JUDGE_HOLDS = every_case(*PRESETS)
-REGION_HOLDS = JUDGE_HOLDS
+REGION_HOLDS = JUDGE_HOLDS - {("vector-quickstart", "two-objects")}  # its green circle drawn a smaller triangle
 SHAPE_HOLDS = every_case(*PRESETS) - {  # colour, shape and position all read
     (preset, "two-objects") for preset in PRESETS if preset != "palette-quickstart"
 }
