@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
@@ -43,3 +45,13 @@ class Prompt(BaseModel):
     def describe(self) -> str:
         target = self.text if self.text is not None else f"image {self.image}"
         return target if self.weight == 1.0 else f"{target} (weight {self.weight:g})"
+
+
+def positive_texts(prompts: Iterable[Prompt]) -> list[str]:
+    """The texts of the text prompts of positive weight, in order: what a run asks its picture to show.
+
+    Example:
+        >>> positive_texts([Prompt.parse("a fox"), Prompt.parse({"text": "blur", "weight": -1}), Prompt(image="x.png")])
+        ['a fox']
+    """
+    return [p.text for p in prompts if p.text is not None and p.weight > 0]

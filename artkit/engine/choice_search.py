@@ -28,12 +28,11 @@ import torch
 from torch import Tensor
 
 from artkit.components import Generator
-from artkit.engine.choice_views import paired_objects, phrase_embeddings, view_distance
+from artkit.engine.choice_views import Pairing, paired_objects, phrase_embeddings, view_distance
 from artkit.engine.setup import autocast_context
 from artkit.engine.state import rng_states, set_rng_states
 from artkit.errors import ConfigError
 from artkit.files import atomic_write
-from artkit.places import PlacedObject
 from artkit.schema import ChoiceSearchConfig
 
 if TYPE_CHECKING:
@@ -75,7 +74,7 @@ def search_choices(run: Run) -> list[dict[str, Any]]:
     records = []
     for choice, options in run.generator.choices().items():
         had = run.generator.chosen(choice)
-        score, view = _scorer(run, choice, paired.get(choice))
+        score, view = _scorer(run, paired.get(choice))
         scores = []
         for option in options:
             run.generator.choose(choice, option)
@@ -87,16 +86,15 @@ def search_choices(run: Run) -> list[dict[str, Any]]:
     return records
 
 
-def _scorer(run: Run, choice: str, paired: PlacedObject | None) -> tuple[Callable[[], float], dict[str, Any]]:
-    """How to score ``choice``'s options (on a close view where it is paired with an object, else on the
+def _scorer(run: Run, paired: Pairing | None) -> tuple[Callable[[], float], dict[str, Any]]:
+    """How to score a choice's options (on a close view where it is paired with an object, else on the
     whole picture), and what to record of the view."""
     config = run.plan.run.choice_search
-    place = run.generator.choice_place(choice) if paired else None
-    if paired is None or place is None:
+    if paired is None:
         return partial(_score, run, config.losses or None, config.draws), {}
-    phrase = phrase_embeddings(run.perceptors, paired.phrase)
-    view = partial(view_distance, place=place, side=config.view_side, perceptors=run.perceptors, phrase=phrase)
-    record = {"view": {"object": paired.phrase, "at": [round(v, 4) for v in place]}}
+    phrase = phrase_embeddings(run.perceptors, paired.object.phrase)
+    view = partial(view_distance, place=paired.place, side=config.view_side, perceptors=run.perceptors, phrase=phrase)
+    record = {"view": {"object": paired.object.phrase, "at": [round(v, 4) for v in paired.place]}}
     return partial(_mean_over_draws, run, 1, view), record  # one draw: a view has no random cutouts
 
 

@@ -13,7 +13,7 @@ Choices left unpaired are scored on the whole picture as without ``views``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import torch
 from torch import Tensor
@@ -21,29 +21,40 @@ from torch import Tensor
 from artkit.components import Perceptor
 from artkit.images import close_views
 from artkit.places import PlacedObject, placed_objects
+from artkit.prompts import positive_texts
 
 if TYPE_CHECKING:
     from artkit.engine.run import Run
 
 
-def paired_objects(run: Run) -> dict[str, PlacedObject]:
-    """Each paired choice's object: the prompts' placed objects, each with the nearest choice not yet taken.
+class Pairing(NamedTuple):
+    """A choice's object and where the choice is now (its view's centre)."""
+
+    object: PlacedObject
+    place: tuple[float, float]
+
+
+def paired_objects(run: Run) -> dict[str, Pairing]:
+    """Each paired choice's object and place: the prompts' placed objects, each with the nearest choice not yet
+    taken.
 
     Example: for "a red circle on the left and a blue star on the right" and a vector generator whose shape 1
-    sits at the right and shape 2 at the left, ``{"shape 1": ("a blue star", ...), "shape 2": ("a red circle", ...)}``.
+    sits at the right and shape 2 at the left, shape 1 gets "a blue star" and shape 2 "a red circle".
     """
-    objects = [o for p in run.info.prompts if p.text and p.weight > 0 for o in placed_objects(p.text)]
+    objects = [o for text in positive_texts(run.info.prompts) for o in placed_objects(text)]
     places = {choice: run.generator.choice_place(choice) for choice in run.generator.choices()}
+    placed = [(choice, place) for choice, place in places.items() if place is not None]
     pairs = sorted(
         (_squared_distance(place, obj.place), order, index)
-        for order, (choice, place) in enumerate(places.items())
-        if place is not None
+        for order, (_, place) in enumerate(placed)
         for index, obj in enumerate(objects)
     )
-    choices, paired, taken = list(places), {}, set()
+    paired: dict[str, Pairing] = {}
+    taken = set()
     for _, order, index in pairs:
-        if choices[order] not in paired and index not in taken:
-            paired[choices[order]] = objects[index]
+        choice, place = placed[order]
+        if choice not in paired and index not in taken:
+            paired[choice] = Pairing(objects[index], place)
             taken.add(index)
     return paired
 

@@ -19,6 +19,7 @@ from artkit.images import load_image
 from artkit.palettes import PaletteSpec, check_palette, load_palette
 from artkit.places import places_of
 from artkit.primitives import PRIMITIVES
+from artkit.prompts import positive_texts
 from artkit.raster import rasterize
 
 # Palette logits are scaled up so that one learning rate, sized for the control points, also moves the choices.
@@ -159,8 +160,9 @@ class VectorGenerator(artkit.Generator):
     @torch.no_grad()
     def _start_at_prompt_places(self) -> None:
         """Moves shape i's centre to the i-th place the prompts name (their random start kept, shifted)."""
-        texts = [p.text for p in self.info.prompts if p.text is not None and p.weight > 0]
-        places = torch.tensor(places_of(texts), dtype=self.shape_points.dtype).view(-1, 2)[: self.config.shapes]
+        places = torch.tensor(places_of(positive_texts(self.info.prompts)), dtype=self.shape_points.dtype).view(-1, 2)[
+            : self.config.shapes
+        ]
         if self.config.primitives:
             self.primitive_shapes.centres[: len(places)] = places
         else:

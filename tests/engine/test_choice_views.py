@@ -28,15 +28,16 @@ def shapes_run(tmp_path, prompt: str, centres: list[list[float]]):
 def test_each_object_is_paired_with_the_nearest_choice(tmp_path):
     run = shapes_run(tmp_path, PLACED, [[0.7, 0.45], [0.3, 0.55]])
     paired = paired_objects(run)
-    assert {choice: obj.phrase for choice, obj in paired.items()} == {
+    assert {choice: pairing.object.phrase for choice, pairing in paired.items()} == {
         "shape 1": "a blue square",
         "shape 2": "a red circle",
     }
+    assert paired["shape 1"].place == pytest.approx((0.7, 0.45))  # the view is centred on the shape, not the place
 
 
 def test_a_choice_takes_one_object_and_an_object_one_choice(tmp_path):
     both_left = shapes_run(tmp_path / "a", PLACED, [[0.2, 0.5], [0.3, 0.5]])
-    assert {c: o.phrase for c, o in paired_objects(both_left).items()} == {
+    assert {c: p.object.phrase for c, p in paired_objects(both_left).items()} == {
         "shape 1": "a red circle",  # the nearer of the two to the left
         "shape 2": "a blue square",  # the object left over, though it is on the other side
     }
